@@ -1,0 +1,121 @@
+//! Typed, lossless, zero-copy models of AWS CloudTrail records.
+//!
+//! # Brief overview
+//!
+//! [`Event`] is one CloudTrail record of any kind: management, data and network activity events, console
+//! sign-ins, AWS service events and Insights. Every member documented through `eventVersion` 1.11 is typed;
+//! [`UserIdentity`] covers every identity type, including IAM Identity Center users (`onBehalfOf`,
+//! `credentialId`) in both their pre-2025 and current shapes, and [`UserIdentity::kind`] gives a view per
+//! type to `match` on.
+//!
+//! Three promises shape the types:
+//!
+//! - **Lossless.** Serialising a parsed record gives a JSON value equal to its input: members the model does
+//!   not know, at any level, are kept in each object's `other` list, and values keep their written form
+//!   (`"True"` stays a string, `"AWSServiceEvent"` keeps its spelling).
+//! - **Lenient.** Real records and their exports break the documentation (ODDITIES in the project's corpus
+//!   notes): booleans as strings, times in half a dozen formats, objects as JSON strings. A value that does
+//!   not fit its type never fails the record: it is kept and reported by [`Event::anomalies`].
+//! - **Fast.** [`Event::from_json`] borrows strings from its input and keeps the open-ended payloads
+//!   (`requestParameters`, `responseElements`, ...) as raw JSON ([`RawJson`]) parsed only on demand, in one
+//!   pass with no intermediate `serde_json::Value`. [`Event::into_owned`] makes a record to keep.
+//!
+//! On top of the members sit the derived views a hunter needs, each documented with its rule:
+//! [`Event::acting_principal`] (the entity id), [`Event::outcome`] (success, failure, denied),
+//! [`Arn`], [`UserAgent`] (client, AI assistant marker, offensive distributions), [`SourceAddress`],
+//! [`Event::event_name_base`] and [`Event::lookalike`].
+//!
+//! # Example
+//!
+//! ```
+//! use cloudtrail_model::{Event, IdentityKind, Outcome, Principal, UserAgent};
+//!
+//! let json = r#"{
+//!   "eventVersion": "1.10", "eventTime": "2024-06-01T12:00:00Z",
+//!   "eventSource": "iam.amazonaws.com", "eventName": "CreateAccessKey",
+//!   "userIdentity": {"type": "AssumedRole", "accountId": "111122223333",
+//!     "arn": "arn:aws:sts::111122223333:assumed-role/Admin/mallory",
+//!     "sessionContext": {"attributes": {"mfaAuthenticated": "false"}}},
+//!   "userAgent": "aws-cli/2.36.19 exec-env/AmazonQ-For-CLI Version/2.19.2",
+//!   "errorCode": "AccessDenied", "requestParameters": {"userName": "backdoor"},
+//!   "p_log_type": "AWS.CloudTrail"
+//! }"#;
+//! let event = Event::from_json(json)?;
+//!
+//! assert_eq!(event.event_name(), Some("CreateAccessKey"));
+//! assert_eq!(event.outcome(), Outcome::Denied);
+//! assert_eq!(event.acting_principal(), Principal::Role("arn:aws:sts::111122223333:assumed-role/Admin"));
+//! assert!(UserAgent::parse(event.user_agent().unwrap_or("")).ai_assistant.is_some());
+//! if let Some(IdentityKind::AssumedRole { session_name, .. }) = event.user_identity.as_ref().map(|i| i.kind()) {
+//!     assert_eq!(session_name, Some("mallory"));
+//! }
+//! assert_eq!(event.request_parameters.as_ref().and_then(|p| p.member_str("userName")).as_deref(), Some("backdoor"));
+//!
+//! // Nothing was lost, not even the exporter's own member.
+//! let again = serde_json::to_value(&event)?;
+//! assert_eq!(again, serde_json::from_str::<serde_json::Value>(json)?);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Map
+//!
+//! | module | holds |
+//! |---|---|
+//! | `event` | [`Event`], [`strip_api_version`] |
+//! | `identity` | [`UserIdentity`], [`SessionContext`] and its parts, [`OnBehalfOf`], [`InScopeOf`], [`IdentityKind`], [`IdentityCenterUser`] |
+//! | `details` | [`Resource`], [`TlsDetails`], [`Addendum`] |
+//! | `insight` | [`InsightDetails`] and its parts |
+//! | `kinds` | the open enumerations [`EventType`], [`EventCategory`], [`IdentityType`] |
+//! | `flag`, `time` | [`Flag`] (a boolean as written), [`Timestamp`] and [`parse_time`] |
+//! | `json` | [`RawJson`], [`Members`], [`IntoOwned`] |
+//! | `principal`, `outcome`, `source`, `arn`, `user_agent` | the derived views |
+//! | `anomaly`, `lookalike`, `error` | [`Anomaly`], [`Lookalike`], [`ParseError`] |
+//!
+//! # Performance
+//!
+//! Measured with `cargo bench -p benches --bench model` (criterion) on the project's 2-core machine; see the
+//! figures in the project README's performance section.
+#![deny(missing_docs)]
+
+mod anomaly;
+mod arn;
+mod details;
+mod error;
+mod event;
+mod flag;
+mod identity;
+mod insight;
+mod json;
+mod kinds;
+mod lookalike;
+mod outcome;
+mod principal;
+mod source;
+mod time;
+mod user_agent;
+
+pub use anomaly::{Anomaly, AnomalyKind};
+pub use arn::{Arn, ArnError};
+pub use details::{Addendum, Resource, TlsDetails};
+pub use error::ParseError;
+pub use event::{Event, strip_api_version};
+pub use flag::Flag;
+pub use identity::{
+    IdentityCenterUser, IdentityKind, InScopeOf, OnBehalfOf, SessionAttributes, SessionContext,
+    SessionIssuer, UserIdentity, WebIdFederationData,
+};
+pub use insight::{
+    AttributionValue, InsightAttribution, InsightAverage, InsightContext, InsightDetails,
+    InsightStatistics,
+};
+pub use json::{IntoOwned, JsonKind, Members, RawJson};
+pub use kinds::{EventCategory, EventType, IdentityType};
+pub use lookalike::Lookalike;
+pub use outcome::{Outcome, is_denied_code};
+pub use principal::Principal;
+pub use source::SourceAddress;
+pub use time::{Timestamp, parse_time};
+pub use user_agent::{AiAssistant, Client, OffensiveDistribution, UserAgent};
+
+/// A record that owns its data, for keeping beyond the input buffer.
+pub type OwnedEvent = Event<'static>;
