@@ -76,6 +76,7 @@
 //! Measured with `cargo bench -p benches --bench model` (criterion) on the project's 2-core machine; see the
 //! figures in the project README's performance section.
 #![deny(missing_docs)]
+#![deny(clippy::unwrap_used, clippy::expect_used)]
 
 mod anomaly;
 mod arn;
@@ -116,6 +117,11 @@ pub use principal::Principal;
 pub use source::SourceAddress;
 pub use time::{Timestamp, parse_time};
 pub use user_agent::{AiAssistant, Client, OffensiveDistribution, UserAgent};
+
+/// The README's examples, compiled and run as doctests so they stay true.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 /// A record that owns its data, for keeping beyond the input buffer.
 pub type OwnedEvent = Event<'static>;

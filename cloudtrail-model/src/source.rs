@@ -34,10 +34,10 @@ impl<'r> SourceAddress<'r> {
         if text.starts_with("AWS Internal") {
             return SourceAddress::AwsInternal;
         }
-        if let Some((first, _)) = text.split_once(',') {
-            if let Ok(client) = first.trim().parse::<IpAddr>() {
-                return SourceAddress::Chain { client, text };
-            }
+        if let Some((first, _)) = text.split_once(',')
+            && let Ok(client) = first.trim().parse::<IpAddr>()
+        {
+            return SourceAddress::Chain { client, text };
         }
         if !text.contains(' ') && text.ends_with(".amazonaws.com") {
             return SourceAddress::Service(text);

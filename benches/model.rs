@@ -1,0 +1,86 @@
+//! Parsing speed of `cloudtrail-model`: records/s and bytes/s for borrowed and owned records, against
+//! `serde_json::Value` as the baseline, over the real records of the project corpus (testdata/corpus).
+
+use std::fs;
+use std::hint::black_box;
+use std::path::Path;
+
+use cloudtrail_model::Event;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+/// The corpus's real CloudTrail records (not the placeholders, lookalikes or wrapped tests).
+fn corpus_records() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/corpus");
+    let mut records = Vec::new();
+    let mut names: Vec<_> = fs::read_dir(&dir)
+        .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    names.sort();
+    for path in names {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if !name.ends_with(".jsonl")
+            || name.contains("placeholder")
+            || name.contains("expectations")
+            || name.contains("eventbridge")
+        {
+            continue;
+        }
+        let text = fs::read_to_string(&path).unwrap_or_default();
+        records.extend(text.lines().filter(|l| !l.is_empty()).map(str::to_owned));
+    }
+    records
+}
+
+fn parse(c: &mut Criterion) {
+    let records = corpus_records();
+    assert!(!records.is_empty(), "no corpus records found");
+    let bytes: usize = records.iter().map(String::len).sum();
+
+    let mut group = c.benchmark_group("model/records");
+    group.throughput(Throughput::Elements(records.len() as u64));
+    group.bench_function("borrowed", |b| {
+        b.iter(|| {
+            for text in &records {
+                black_box(Event::from_json(text).ok());
+            }
+        })
+    });
+    group.bench_function("owned", |b| {
+        b.iter(|| {
+            for text in &records {
+                black_box(Event::from_json(text).map(Event::into_owned).ok());
+            }
+        })
+    });
+    group.bench_function("serde_json_value", |b| {
+        b.iter(|| {
+            for text in &records {
+                black_box(serde_json::from_str::<serde_json::Value>(text).ok());
+            }
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("model/bytes");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("borrowed", |b| {
+        b.iter(|| {
+            for text in &records {
+                black_box(Event::from_json(text).ok());
+            }
+        })
+    });
+    group.bench_function("borrowed+views", |b| {
+        b.iter(|| {
+            for text in &records {
+                if let Ok(event) = Event::from_json(text) {
+                    black_box((event.entity_id(), event.outcome(), event.event_time()));
+                }
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, parse);
+criterion_main!(benches);
