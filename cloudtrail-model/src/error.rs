@@ -15,6 +15,12 @@ pub enum ParseError {
         /// What was found instead.
         found: JsonKind,
     },
+    /// The bytes are not UTF-8, so not JSON text.
+    #[error("invalid UTF-8 at byte {offset}")]
+    Utf8 {
+        /// 0-based byte offset of the first invalid byte.
+        offset: usize,
+    },
     /// The text is not valid JSON (or is empty).
     #[error("invalid JSON at line {line}, column {column} (byte {offset}): {source}")]
     Json {
@@ -34,7 +40,7 @@ impl ParseError {
     /// The byte offset of the error in the parsed text, when it is known.
     pub fn offset(&self) -> Option<usize> {
         match self {
-            ParseError::Json { offset, .. } => Some(*offset),
+            ParseError::Json { offset, .. } | ParseError::Utf8 { offset } => Some(*offset),
             ParseError::NotAnObject { .. } => Some(0),
         }
     }

@@ -29,7 +29,7 @@ json_object! {
         /// `eventVersion`: `"<major>.<minor>"`, e.g. `1.11` (see [`Event::event_version`]).
         "eventVersion" => event_version: Cow<'a, str>,
         /// `userIdentity`: who made the request; absent on Insights events.
-        "userIdentity" => user_identity: UserIdentity<'a>,
+        "userIdentity" => user_identity: Box<UserIdentity<'a>>,
         /// `eventTime`: when the request completed, in UTC.
         "eventTime" => event_time: Timestamp<'a>,
         /// `eventSource`: the service, e.g. `iam.amazonaws.com`.
@@ -80,7 +80,7 @@ json_object! {
         /// `eventCategory`: `Management`, `Data`, `NetworkActivity`, `Insight`.
         "eventCategory" => event_category: EventCategory<'a>,
         /// `addendum`: why the record was delayed or updated.
-        "addendum" => addendum: Addendum<'a>,
+        "addendum" => addendum: Box<Addendum<'a>>,
         /// `sessionCredentialFromConsole`: `"true"` when the credentials came from a console session.
         "sessionCredentialFromConsole" => session_credential_from_console: Flag<'a>,
         /// `edgeDeviceDetails`: the edge device (S3 on Outposts).
@@ -88,7 +88,7 @@ json_object! {
         /// `tlsDetails`: the TLS session of the request.
         "tlsDetails" => tls_details: TlsDetails<'a>,
         /// `insightDetails`: the body of an Insights event.
-        "insightDetails" => insight_details: InsightDetails<'a>,
+        "insightDetails" => insight_details: Box<InsightDetails<'a>>,
         /// `eventContext`: request and tag context (CloudTrail Lake enrichment only).
         "eventContext" => event_context: RawJson<'a>,
     }
@@ -99,12 +99,8 @@ impl<'a> Event<'a> {
     ///
     /// Fails only when the text is not a JSON object; see [`ParseError`].
     pub fn from_json(text: &'a str) -> Result<Self, ParseError> {
-        Self::from_slice(text.as_bytes())
-    }
-
-    /// Parses one record from JSON bytes, borrowing from them. Invalid UTF-8 is an error.
-    pub fn from_slice(bytes: &'a [u8]) -> Result<Self, ParseError> {
-        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        let bytes = text.as_bytes();
+        let mut deserializer = serde_json::Deserializer::from_str(text);
         let event = match Event::deserialize(&mut deserializer) {
             Ok(event) => event,
             Err(error) => {
@@ -115,6 +111,19 @@ impl<'a> Event<'a> {
             .end()
             .map_err(|error| ParseError::json(error, bytes))?;
         Ok(event)
+    }
+
+    /// Parses one record from JSON bytes, borrowing from them. Invalid UTF-8 is an error.
+    ///
+    /// The bytes are checked as UTF-8 once, up front, which is faster than checking each string as the
+    /// parser meets it.
+    pub fn from_slice(bytes: &'a [u8]) -> Result<Self, ParseError> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Self::from_json(text),
+            Err(error) => Err(ParseError::Utf8 {
+                offset: error.valid_up_to(),
+            }),
+        }
     }
 
     /// `eventTime` as a UTC instant; `None` when absent or not a time.
@@ -328,6 +337,8 @@ mod tests {
             "{error:?}"
         );
         assert!(Event::from_json("").is_err());
+        let error = Event::from_slice(b"{\"eventName\":\"\xff\"}").unwrap_err();
+        assert!(matches!(error, ParseError::Utf8 { offset: 14 }), "{error:?}");
         assert!(Event::from_json("{} {}").is_err());
     }
 }

@@ -418,6 +418,38 @@ impl IntoOwned for serde_json::Number {
     }
 }
 
+impl<T: IntoOwned> IntoOwned for Box<T> {
+    type Output = Box<T::Output>;
+    fn into_owned(self) -> Self::Output {
+        Box::new((*self).into_owned())
+    }
+}
+
+/// Rare, large members are boxed to keep the record small to move.
+impl<'de, T: Lenient<'de>> Lenient<'de> for Box<T> {
+    fn from_str(v: Cow<'de, str>) -> Result<Self, Cow<'de, str>> {
+        T::from_str(v).map(Box::new)
+    }
+    fn from_bool(v: bool) -> Option<Self> {
+        T::from_bool(v).map(Box::new)
+    }
+    fn from_number(v: serde_json::Number) -> Option<Self> {
+        T::from_number(v).map(Box::new)
+    }
+    fn from_map<A: MapAccess<'de>>(map: A) -> Result<Fit<Self>, A::Error> {
+        Ok(match T::from_map(map)? {
+            Fit::Typed(t) => Fit::Typed(Box::new(t)),
+            Fit::Raw(v) => Fit::Raw(v),
+        })
+    }
+    fn from_seq<A: SeqAccess<'de>>(seq: A) -> Result<Fit<Self>, A::Error> {
+        Ok(match T::from_seq(seq)? {
+            Fit::Typed(t) => Fit::Typed(Box::new(t)),
+            Fit::Raw(v) => Fit::Raw(v),
+        })
+    }
+}
+
 impl<T: IntoOwned> IntoOwned for Vec<T> {
     type Output = Vec<T::Output>;
     fn into_owned(self) -> Self::Output {
