@@ -57,6 +57,15 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Deserialising from other sources
+//!
+//! `Event<'a>` implements `serde::Deserialize<'a>` and can be a member of your own borrowed types, but the
+//! raw payloads borrow from the input, so it deserialises from in-memory text: `serde_json::from_str`,
+//! `from_slice`, or a `serde_json::Deserializer` over them. Read an `io::Read` into a buffer first, as the
+//! `cloudtrail-reader` crate does. Two serde pitfalls apply to any type holding raw JSON and so to this one:
+//! it cannot sit inside `#[serde(flatten)]`, internally tagged or untagged enums (serde buffers those into
+//! its own value type, which cannot hold raw JSON).
+//!
 //! # Map
 //!
 //! | module | holds |
@@ -73,8 +82,20 @@
 //!
 //! # Performance
 //!
-//! Measured with `cargo bench -p benches --bench model` (criterion) on the project's 2-core machine; see the
-//! figures in the project README's performance section.
+//! `cargo bench -p benches --bench model` (criterion) over the 708 real records of the project corpus
+//! (about 1.2 KB each), one core of the project's 2-core machine (Rust 1.95, release profile):
+//!
+//! | parse | records/s | bytes/s |
+//! |---|---:|---:|
+//! | `Event::from_json` (borrowed) | 721 K | 815 MiB/s |
+//! | borrowed + `entity_id`, `outcome`, `event_time` | 690 K | 777 MiB/s |
+//! | `Event::from_json(..).into_owned()` | 509 K | |
+//! | `serde_json::Value` (baseline) | 311 K | |
+//!
+//! Every member is typed and nothing is lost, yet a borrowed record parses 2.3 times as fast as a
+//! `serde_json::Value`. Parsing from `&str` skips serde_json's per-string UTF-8 check ([`Event::from_slice`]
+//! checks the whole slice once instead), and the large, rarely present members (`userIdentity`,
+//! `insightDetails`, `addendum`) are boxed so the record stays small to move.
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
