@@ -1,0 +1,2 @@
+//! `cloudtrail-detect`: under construction.
+#![deny(missing_docs)]

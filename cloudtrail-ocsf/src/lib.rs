@@ -1,0 +1,2 @@
+//! `cloudtrail-ocsf`: under construction.
+#![deny(missing_docs)]

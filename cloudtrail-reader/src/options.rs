@@ -1,0 +1,89 @@
+//! [`ReaderOptions`], [`ErrorPolicy`] and [`Progress`].
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::layout::LayoutFilter;
+
+/// What to do when an input or a record is bad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ErrorPolicy {
+    /// Report the error (to the error callback and the statistics) and go on with the rest.
+    #[default]
+    SkipAndReport,
+    /// Stop at the first error and return it.
+    FailFast,
+}
+
+/// How far reading has got, as reported to [`ReaderOptions::progress`] after each input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Progress {
+    /// Inputs finished.
+    pub inputs_done: u64,
+    /// Inputs to read in all.
+    pub inputs_total: u64,
+    /// Bytes of input (as stored, compressed or not) finished.
+    pub bytes_done: u64,
+    /// Bytes of input in all, when known (not for stdin).
+    pub bytes_total: Option<u64>,
+    /// Records delivered so far.
+    pub records_done: u64,
+}
+
+/// A progress callback: called from the worker threads after each input.
+pub type ProgressHook = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// How to read.
+#[derive(Clone)]
+pub struct ReaderOptions {
+    /// Worker threads; 0 (the default) means one per core.
+    pub threads: usize,
+    /// What to do with errors.
+    pub policy: ErrorPolicy,
+    /// The most bytes one input may inflate to (a defence against gzip bombs); default 2 GiB. Each worker
+    /// holds one input's content at a time, so memory is bounded by `threads` times the largest input.
+    pub max_decompressed_bytes: u64,
+    /// The largest record accepted; default 8 MiB (CloudTrail's own limit is 256 KB, 1 MB in Lake).
+    pub max_record_bytes: u64,
+    /// Which files of a directory tree to read.
+    pub filter: LayoutFilter,
+    /// Called after each input with the progress so far.
+    pub progress: Option<ProgressHook>,
+}
+
+impl Default for ReaderOptions {
+    fn default() -> Self {
+        ReaderOptions {
+            threads: 0,
+            policy: ErrorPolicy::default(),
+            max_decompressed_bytes: 2 << 30,
+            max_record_bytes: 8 << 20,
+            filter: LayoutFilter::default(),
+            progress: None,
+        }
+    }
+}
+
+impl fmt::Debug for ReaderOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReaderOptions")
+            .field("threads", &self.threads)
+            .field("policy", &self.policy)
+            .field("max_decompressed_bytes", &self.max_decompressed_bytes)
+            .field("max_record_bytes", &self.max_record_bytes)
+            .field("filter", &self.filter)
+            .field("progress", &self.progress.as_ref().map(|_| "callback"))
+            .finish()
+    }
+}
+
+impl ReaderOptions {
+    /// The number of worker threads these options mean on this machine.
+    pub fn worker_threads(&self) -> usize {
+        if self.threads > 0 {
+            self.threads
+        } else {
+            std::thread::available_parallelism().map_or(1, usize::from)
+        }
+    }
+}

@@ -1,0 +1,623 @@
+//! [`Reader`]: lists the inputs, then reads them on all cores, handing borrowed records to the caller.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::fs::{self, File};
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use cloudtrail_model::{Event, OwnedEvent};
+
+use crate::decode::{DecodeStop, decode};
+use crate::error::ReadError;
+use crate::format::{Span, scan};
+use crate::options::{ErrorPolicy, Progress, ReaderOptions};
+use crate::stats::Stats;
+
+/// Something to read records from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A file, or a directory read recursively (in name order, through the layout filter).
+    Path(PathBuf),
+    /// Standard input.
+    Stdin,
+    /// Bytes already in memory, with a name for error messages.
+    Bytes {
+        /// The name errors give.
+        name: String,
+        /// The content, compressed or not.
+        data: Arc<[u8]>,
+    },
+}
+
+impl Source {
+    /// Reads a command-line argument: `-` is standard input, anything else a path.
+    pub fn from_arg(arg: &str) -> Source {
+        if arg == "-" {
+            Source::Stdin
+        } else {
+            Source::Path(PathBuf::from(arg))
+        }
+    }
+}
+
+/// Where a delivered record comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordInfo<'r> {
+    /// The input: a path, `-` for stdin, or the name given with [`Source::Bytes`].
+    pub input: &'r str,
+    /// The record's 0-based index in its input.
+    pub index: u64,
+    /// The record's byte offset in the input's decompressed content.
+    pub offset: u64,
+    /// The record's JSON text, exactly as in the input.
+    pub text: &'r str,
+}
+
+/// What a parallel read returns: each worker's state, and the counts.
+#[derive(Debug)]
+pub struct Output<S> {
+    /// One state per worker thread, as the fold left it.
+    pub states: Vec<S>,
+    /// What was read, delivered, reported and skipped.
+    pub stats: Stats,
+}
+
+/// One input to read, found while listing the sources.
+#[derive(Debug, Clone)]
+struct Input {
+    name: String,
+    kind: InputKind,
+}
+
+#[derive(Debug, Clone)]
+enum InputKind {
+    File { path: PathBuf, size: u64 },
+    Stdin,
+    Bytes(Arc<[u8]>),
+}
+
+/// Reads CloudTrail records from files, directory trees, stdin and memory.
+///
+/// Work is spread over the worker threads by input (the unit every real deployment has: one delivered
+/// file); records of one input are handed over in their order. Each worker reuses one buffer for the
+/// decompressed content of the input it reads, so memory is bounded by the number of workers times the
+/// largest input, whatever the number and total size of the inputs.
+#[derive(Debug, Clone, Default)]
+pub struct Reader {
+    options: ReaderOptions,
+}
+
+impl Reader {
+    /// A reader with these options.
+    pub fn new(options: ReaderOptions) -> Self {
+        Reader { options }
+    }
+
+    /// The options.
+    pub fn options(&self) -> &ReaderOptions {
+        &self.options
+    }
+
+    /// Reads every source on all worker threads. Each worker starts from `init()` and calls
+    /// `fold(&mut state, &event, info)` for every record it reads; errors go to `on_error` (under
+    /// [`ErrorPolicy::SkipAndReport`]) or end the read (under [`ErrorPolicy::FailFast`]).
+    pub fn fold<S, I, F, E>(
+        &self,
+        sources: &[Source],
+        init: I,
+        fold: F,
+        on_error: E,
+    ) -> Result<Output<S>, ReadError>
+    where
+        S: Send,
+        I: Fn() -> S + Sync,
+        F: Fn(&mut S, &Event<'_>, RecordInfo<'_>) + Sync,
+        E: Fn(&ReadError) + Sync,
+    {
+        let mut listing_stats = Stats::default();
+        let inputs = self.list(sources, &mut listing_stats, &mut |error| on_error(&error))?;
+        let bytes_total = inputs.iter().try_fold(0u64, |sum, input| match input.kind {
+            InputKind::File { size, .. } => Some(sum + size),
+            InputKind::Bytes(ref data) => Some(sum + data.len() as u64),
+            InputKind::Stdin => None,
+        });
+        let shared = Shared {
+            next: AtomicUsize::new(0),
+            stop: AtomicBool::new(false),
+            first_error: Mutex::new(None),
+            inputs_done: AtomicU64::new(0),
+            bytes_done: AtomicU64::new(0),
+            records_done: AtomicU64::new(0),
+            bytes_total,
+            inputs_total: inputs.len() as u64,
+        };
+        let threads = self.options.worker_threads().min(inputs.len()).max(1);
+        let results: Vec<(S, Stats)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| scope.spawn(|| self.work(&inputs, &shared, &init, &fold, &on_error)))
+                .collect();
+            workers
+                .into_iter()
+                .filter_map(|worker| worker.join().ok())
+                .collect()
+        });
+        if let Ok(mut first) = shared.first_error.lock()
+            && let Some(error) = first.take()
+        {
+            return Err(error);
+        }
+        let mut stats = listing_stats;
+        let mut states = Vec::with_capacity(results.len());
+        for (state, worker_stats) in results {
+            stats.merge(&worker_stats);
+            states.push(state);
+        }
+        Ok(Output { states, stats })
+    }
+
+    /// Reads every source on all worker threads, calling `on_record` for every record.
+    pub fn for_each<F, E>(
+        &self,
+        sources: &[Source],
+        on_record: F,
+        on_error: E,
+    ) -> Result<Stats, ReadError>
+    where
+        F: Fn(&Event<'_>, RecordInfo<'_>) + Sync,
+        E: Fn(&ReadError) + Sync,
+    {
+        self.fold(
+            sources,
+            || (),
+            |(), event, info| on_record(event, info),
+            on_error,
+        )
+        .map(|output| output.stats)
+    }
+
+    /// Reads the sources one input at a time on the calling thread, yielding owned records and errors in
+    /// order. Simpler than [`Reader::fold`], and slower: each record is copied to be owned.
+    pub fn records(&self, sources: &[Source]) -> Result<Records, ReadError> {
+        let mut stats = Stats::default();
+        let mut pending = VecDeque::new();
+        let inputs = self.list(sources, &mut stats, &mut |error| {
+            pending.push_back(Err(error))
+        })?;
+        Ok(Records {
+            reader: self.clone(),
+            inputs: inputs.into(),
+            pending,
+            buffer: Vec::new(),
+            stats,
+        })
+    }
+
+    fn work<S, I, F, E>(
+        &self,
+        inputs: &[Input],
+        shared: &Shared,
+        init: &I,
+        fold: &F,
+        on_error: &E,
+    ) -> (S, Stats)
+    where
+        I: Fn() -> S,
+        F: Fn(&mut S, &Event<'_>, RecordInfo<'_>),
+        E: Fn(&ReadError),
+    {
+        let mut state = init();
+        let mut stats = Stats::default();
+        let mut buffer = Vec::new();
+        loop {
+            if shared.stop.load(Ordering::Relaxed) {
+                break;
+            }
+            let i = shared.next.fetch_add(1, Ordering::Relaxed);
+            let Some(input) = inputs.get(i) else { break };
+            let delivered_before = stats.records_delivered;
+            let mut report = |error: ReadError| -> bool {
+                match self.options.policy {
+                    ErrorPolicy::SkipAndReport => {
+                        on_error(&error);
+                        true
+                    }
+                    ErrorPolicy::FailFast => {
+                        shared.stop.store(true, Ordering::Relaxed);
+                        if let Ok(mut first) = shared.first_error.lock() {
+                            first.get_or_insert(error);
+                        }
+                        false
+                    }
+                }
+            };
+            let mut deliver = |event: &Event<'_>, info: RecordInfo<'_>| {
+                fold(&mut state, event, info);
+                !shared.stop.load(Ordering::Relaxed)
+            };
+            let stored = self.read_input(input, &mut buffer, &mut stats, &mut deliver, &mut report);
+            shared.inputs_done.fetch_add(1, Ordering::Relaxed);
+            shared.bytes_done.fetch_add(stored, Ordering::Relaxed);
+            shared.records_done.fetch_add(
+                stats.records_delivered - delivered_before,
+                Ordering::Relaxed,
+            );
+            if let Some(progress) = &self.options.progress {
+                progress(&shared.progress());
+            }
+        }
+        (state, stats)
+    }
+
+    /// Reads one input into `buffer` and scans it; returns the bytes it had as stored.
+    fn read_input(
+        &self,
+        input: &Input,
+        buffer: &mut Vec<u8>,
+        stats: &mut Stats,
+        deliver: &mut dyn FnMut(&Event<'_>, RecordInfo<'_>) -> bool,
+        report: &mut dyn FnMut(ReadError) -> bool,
+    ) -> u64 {
+        stats.inputs_read += 1;
+        let limit = self.options.max_decompressed_bytes;
+        let (stored, decoded) = match &input.kind {
+            InputKind::File { path, size } => match File::open(path) {
+                Ok(file) => (*size, decode(file, buffer, limit)),
+                Err(error) => (*size, Err(DecodeStop::Io(error))),
+            },
+            InputKind::Stdin => {
+                let mut counter = CountingReader {
+                    inner: io::stdin().lock(),
+                    count: 0,
+                };
+                let decoded = decode(&mut counter, buffer, limit);
+                (counter.count, decoded)
+            }
+            InputKind::Bytes(data) => (data.len() as u64, decode(&data[..], buffer, limit)),
+        };
+        stats.bytes_read += stored;
+        stats.bytes_decompressed += buffer.len() as u64;
+        let name = input.name.as_str();
+        let stop = match decoded {
+            Ok(()) => None,
+            Err(DecodeStop::Io(error)) => {
+                stats.inputs_failed += 1;
+                stats.errors += 1;
+                report(ReadError::Io {
+                    input: name.to_owned(),
+                    error,
+                });
+                return stored;
+            }
+            Err(stop) => Some(stop),
+        };
+
+        let mut keep_going = true;
+        let mut on_record = |span: Span<'_>| -> bool {
+            let info = RecordInfo {
+                input: name,
+                index: span.index,
+                offset: span.offset,
+                text: span.text,
+            };
+            let problem = match Event::from_json(span.text) {
+                Err(error) => Some(ReadError::NotARecord {
+                    input: name.to_owned(),
+                    record_index: span.index,
+                    offset: span.offset,
+                    error,
+                }),
+                Ok(_) if nesting_exceeds(span.text.as_bytes(), MAX_NESTING) => {
+                    Some(ReadError::TooDeep {
+                        input: name.to_owned(),
+                        record_index: span.index,
+                        offset: span.offset,
+                        limit: MAX_NESTING as u64,
+                    })
+                }
+                Ok(event) => {
+                    if let Some(lookalike) = event.lookalike() {
+                        Some(ReadError::NotCloudTrail {
+                            input: name.to_owned(),
+                            record_index: span.index,
+                            offset: span.offset,
+                            lookalike,
+                        })
+                    } else if !has_record_members(&event) {
+                        Some(ReadError::NoRecordMembers {
+                            input: name.to_owned(),
+                            record_index: span.index,
+                            offset: span.offset,
+                        })
+                    } else {
+                        stats.records_delivered += 1;
+                        keep_going = deliver(&event, info);
+                        None
+                    }
+                }
+            };
+            if let Some(error) = problem {
+                stats.records_reported += 1;
+                stats.errors += 1;
+                keep_going = report(error);
+            }
+            keep_going
+        };
+        let scanned = scan(name, buffer, self.options.max_record_bytes, &mut on_record);
+        if !keep_going {
+            return stored;
+        }
+        if scanned.digest {
+            stats.digests_skipped += 1;
+        }
+        // A decoding stop is the cause of whatever damage the scan then found at the end of the content.
+        let damage = match stop {
+            Some(DecodeStop::Gzip(error)) => Some(ReadError::Gzip {
+                input: name.to_owned(),
+                record_index: scanned.records,
+                offset: buffer.len() as u64,
+                error,
+            }),
+            Some(DecodeStop::TooLarge) => Some(ReadError::TooLarge {
+                input: name.to_owned(),
+                limit: self.options.max_decompressed_bytes,
+            }),
+            Some(DecodeStop::Io(_)) | None => scanned.damage,
+        };
+        if let Some(error) = damage {
+            if !matches!(
+                error,
+                ReadError::Empty { .. } | ReadError::UnknownContent { .. }
+            ) {
+                // The record the content was cut short in.
+                stats.records_reported += 1;
+            }
+            stats.inputs_failed += 1;
+            stats.errors += 1;
+            report(error);
+        }
+        stored
+    }
+
+    /// Expands the sources into inputs: directories walked in name order through the layout filter.
+    fn list(
+        &self,
+        sources: &[Source],
+        stats: &mut Stats,
+        on_error: &mut dyn FnMut(ReadError),
+    ) -> Result<Vec<Input>, ReadError> {
+        let mut inputs = Vec::new();
+        for source in sources {
+            match source {
+                Source::Stdin => inputs.push(Input {
+                    name: "-".to_owned(),
+                    kind: InputKind::Stdin,
+                }),
+                Source::Bytes { name, data } => inputs.push(Input {
+                    name: name.clone(),
+                    kind: InputKind::Bytes(Arc::clone(data)),
+                }),
+                Source::Path(path) => {
+                    if let Err(error) = self.walk(path, &mut inputs, stats, true) {
+                        let error = ReadError::Io {
+                            input: path.display().to_string(),
+                            error,
+                        };
+                        if self.options.policy == ErrorPolicy::FailFast {
+                            return Err(error);
+                        }
+                        stats.errors += 1;
+                        stats.inputs_failed += 1;
+                        on_error(error);
+                    }
+                }
+            }
+        }
+        Ok(inputs)
+    }
+
+    fn walk(
+        &self,
+        path: &Path,
+        inputs: &mut Vec<Input>,
+        stats: &mut Stats,
+        given: bool,
+    ) -> io::Result<()> {
+        let metadata = fs::metadata(path)?;
+        let text = path.to_string_lossy();
+        if metadata.is_dir() {
+            if !given && !self.options.filter.admits_dir(&text) {
+                stats.files_pruned += 1;
+                return Ok(());
+            }
+            let mut entries: Vec<PathBuf> = fs::read_dir(path)?
+                .map(|entry| entry.map(|e| e.path()))
+                .collect::<io::Result<_>>()?;
+            entries.sort();
+            for entry in entries {
+                self.walk(&entry, inputs, stats, false)?;
+            }
+        } else if given || self.options.filter.admits_file(&text) {
+            inputs.push(Input {
+                name: text.into_owned(),
+                kind: InputKind::File {
+                    path: path.to_owned(),
+                    size: metadata.len(),
+                },
+            });
+        } else {
+            stats.files_pruned += 1;
+        }
+        Ok(())
+    }
+}
+
+/// A record has at least one of these members (in any letter case, as exports lowercase them); an object
+/// with none (a JSON file whose `Records` array is missing, say) is not delivered as one.
+const RECORD_MEMBERS: &[&str] = &[
+    "eventVersion",
+    "eventTime",
+    "eventName",
+    "eventSource",
+    "eventID",
+    "eventType",
+    "userIdentity",
+];
+
+fn has_record_members(event: &Event<'_>) -> bool {
+    event.event_version.is_some()
+        || event.event_time.is_some()
+        || event.event_name.is_some()
+        || event.event_source.is_some()
+        || event.event_id.is_some()
+        || event.event_type.is_some()
+        || event.user_identity.is_some()
+        || event.other.iter().any(|(key, _)| {
+            RECORD_MEMBERS
+                .iter()
+                .any(|name| name.eq_ignore_ascii_case(key))
+        })
+}
+
+/// The deepest nesting of arrays and objects accepted in a record, as serde_json allows when it builds
+/// values (real records nest a dozen levels).
+const MAX_NESTING: usize = 128;
+
+/// Whether `text` nests arrays and objects deeper than `limit`. Most records have fewer brackets than the
+/// limit in all, which a vectorised count settles without walking the text.
+fn nesting_exceeds(text: &[u8], limit: usize) -> bool {
+    if memchr::memchr2_iter(b'{', b'[', text).count() <= limit {
+        return false;
+    }
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &byte in text {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+struct Shared {
+    next: AtomicUsize,
+    stop: AtomicBool,
+    first_error: Mutex<Option<ReadError>>,
+    inputs_done: AtomicU64,
+    bytes_done: AtomicU64,
+    records_done: AtomicU64,
+    bytes_total: Option<u64>,
+    inputs_total: u64,
+}
+
+impl Shared {
+    fn progress(&self) -> Progress {
+        Progress {
+            inputs_done: self.inputs_done.load(Ordering::Relaxed),
+            inputs_total: self.inputs_total,
+            bytes_done: self.bytes_done.load(Ordering::Relaxed),
+            bytes_total: self.bytes_total,
+            records_done: self.records_done.load(Ordering::Relaxed),
+        }
+    }
+}
+
+struct CountingReader<R> {
+    inner: R,
+    count: u64,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+}
+
+/// A record read by [`Reader::records`], with where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocatedEvent {
+    /// The record.
+    pub event: OwnedEvent,
+    /// Its input.
+    pub input: Arc<str>,
+    /// Its index in the input.
+    pub index: u64,
+    /// Its byte offset in the decompressed input.
+    pub offset: u64,
+}
+
+/// The records and errors of [`Reader::records`], in order, one input at a time.
+#[derive(Debug)]
+pub struct Records {
+    reader: Reader,
+    inputs: VecDeque<Input>,
+    pending: VecDeque<Result<LocatedEvent, ReadError>>,
+    buffer: Vec<u8>,
+    stats: Stats,
+}
+
+impl Records {
+    /// The counts so far.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+}
+
+impl Iterator for Records {
+    type Item = Result<LocatedEvent, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.pending.pop_front() {
+                return Some(item);
+            }
+            let input = self.inputs.pop_front()?;
+            let name: Arc<str> = Arc::from(input.name.as_str());
+            let pending = RefCell::new(VecDeque::new());
+            let mut deliver = |event: &Event<'_>, info: RecordInfo<'_>| {
+                pending.borrow_mut().push_back(Ok(LocatedEvent {
+                    event: event.clone().into_owned(),
+                    input: Arc::clone(&name),
+                    index: info.index,
+                    offset: info.offset,
+                }));
+                true
+            };
+            let mut report = |error: ReadError| {
+                pending.borrow_mut().push_back(Err(error));
+                true
+            };
+            let mut buffer = std::mem::take(&mut self.buffer);
+            self.reader.read_input(
+                &input,
+                &mut buffer,
+                &mut self.stats,
+                &mut deliver,
+                &mut report,
+            );
+            self.buffer = buffer;
+            self.pending = pending.into_inner();
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Deterministic synthetic CloudTrail data (being written).
