@@ -44,21 +44,22 @@ def duckdb_cmd(sql_file, tree, threads, out=None):
 
 def tasks(args, tree, threads):
     bins = args.bin_dir
+    logs = os.path.join(tree, "AWSLogs") if os.path.isdir(os.path.join(tree, "AWSLogs")) else tree
     out_dir = os.path.join(args.work_dir, "out")
     ours_threads = ["--threads", str(threads)]
     return {
         "count": [
-            ("cloudtrail stats", [os.path.join(bins, "stats"), tree, "--json", *ours_threads]),
+            ("cloudtrail stats", [os.path.join(bins, "stats"), logs, "--json", *ours_threads]),
             ("duckdb", duckdb_cmd(os.path.join(HERE, "count.sql"), tree, threads)),
             # zcat and jq in one pipeline: two processes, as many as the machine's cores here.
             ("jq", f"find {tree} -name '*.json.gz' -print0 | xargs -0 zcat | jq -r '.Records[] | (.userIdentity.type // \"(none)\")' | sort | uniq -c"),
         ],
         "hunt": [
-            ("cloudtrail hunt", [os.path.join(bins, "hunt"), tree, "--format", "jsonl", *ours_threads]),
+            ("cloudtrail hunt", [os.path.join(bins, "hunt"), logs, "--format", "jsonl", *ours_threads]),
             ("duckdb", duckdb_cmd(os.path.join(HERE, "hunt.sql"), tree, threads)),
         ],
         "parquet": [
-            ("cloudtrail to_parquet", [os.path.join(bins, "to_parquet"), tree, os.path.join(out_dir, "ours"), "--layout", "flat", *ours_threads]),
+            ("cloudtrail to_parquet", [os.path.join(bins, "to_parquet"), logs, os.path.join(out_dir, "ours"), "--layout", "flat", *ours_threads]),
             ("duckdb", duckdb_cmd(os.path.join(HERE, "parquet.sql"), tree, threads, os.path.join(out_dir, "duckdb.parquet"))),
         ],
         "inflate": [

@@ -338,7 +338,10 @@ mod tests {
         );
         assert!(Event::from_json("").is_err());
         let error = Event::from_slice(b"{\"eventName\":\"\xff\"}").unwrap_err();
-        assert!(matches!(error, ParseError::Utf8 { offset: 14 }), "{error:?}");
+        assert!(
+            matches!(error, ParseError::Utf8 { offset: 14 }),
+            "{error:?}"
+        );
         assert!(Event::from_json("{} {}").is_err());
     }
 }
