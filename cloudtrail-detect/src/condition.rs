@@ -1,0 +1,328 @@
+//! [`Condition`]: the boolean expressions rules are made of, and the builder to write them in Rust.
+
+use std::fmt;
+
+use crate::error::RuleError;
+use crate::field::{EventView, Field};
+use crate::matcher::{Comparison, Matcher, Network};
+
+/// One test: a field, a matcher, and whether text comparison keeps letter case.
+#[derive(Debug, Clone)]
+pub struct Test {
+    /// What is read.
+    pub field: Field,
+    /// How it is tested.
+    pub matcher: Matcher,
+    /// Whether letter case matters.
+    pub cased: bool,
+}
+
+/// A boolean expression over a record.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Condition {
+    /// Every condition holds (true when empty).
+    All(Vec<Condition>),
+    /// At least one condition holds (false when empty).
+    Any(Vec<Condition>),
+    /// The condition does not hold.
+    Not(Box<Condition>),
+    /// A test on one field.
+    Test(Test),
+}
+
+/// Why a condition held: a test that passed and the value it saw.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Evidence {
+    /// The field, as its CloudTrail name.
+    pub field: String,
+    /// The test, in words (`equals ["StopLogging"]`).
+    pub test: String,
+    /// The value that passed (empty for negated tests, which hold because nothing matched).
+    pub value: String,
+}
+
+/// Starts a test on a field: `field("eventName").equals(["StopLogging"])`.
+pub fn field(name: &str) -> FieldTest {
+    FieldTest {
+        field: Field::parse(name),
+        cased: false,
+    }
+}
+
+/// Starts a test on a typed field: `on(Field::Outcome).equals(["denied"])`.
+pub fn on(field: Field) -> FieldTest {
+    FieldTest {
+        field,
+        cased: false,
+    }
+}
+
+/// A field waiting for its matcher (see [`field`]).
+#[derive(Debug, Clone)]
+pub struct FieldTest {
+    field: Field,
+    cased: bool,
+}
+
+fn strings<I, S>(values: I) -> Vec<String>
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    values.into_iter().map(Into::into).collect()
+}
+
+impl FieldTest {
+    /// Compare letter case exactly (the default ignores ASCII case).
+    pub fn cased(mut self) -> Self {
+        self.cased = true;
+        self
+    }
+
+    /// The test with this matcher.
+    pub fn matches(self, matcher: Matcher) -> Condition {
+        let matcher = if self.cased {
+            matcher
+        } else {
+            matcher.lowered()
+        };
+        Condition::Test(Test {
+            field: self.field,
+            matcher,
+            cased: self.cased,
+        })
+    }
+
+    /// Equal to one of the values.
+    pub fn equals<I: IntoIterator<Item = S>, S: Into<String>>(self, values: I) -> Condition {
+        self.matches(Matcher::Equals(strings(values)))
+    }
+
+    /// Contains one of the values.
+    pub fn contains<I: IntoIterator<Item = S>, S: Into<String>>(self, values: I) -> Condition {
+        self.matches(Matcher::Contains(strings(values)))
+    }
+
+    /// Contains every one of the values.
+    pub fn contains_all<I: IntoIterator<Item = S>, S: Into<String>>(self, values: I) -> Condition {
+        self.matches(Matcher::ContainsAll(strings(values)))
+    }
+
+    /// Starts with one of the values.
+    pub fn starts_with<I: IntoIterator<Item = S>, S: Into<String>>(self, values: I) -> Condition {
+        self.matches(Matcher::StartsWith(strings(values)))
+    }
+
+    /// Ends with one of the values.
+    pub fn ends_with<I: IntoIterator<Item = S>, S: Into<String>>(self, values: I) -> Condition {
+        self.matches(Matcher::EndsWith(strings(values)))
+    }
+
+    /// Matches one of the glob patterns (`*`, `?`, `\` escapes).
+    pub fn glob<I: IntoIterator<Item = S>, S: Into<String>>(self, patterns: I) -> Condition {
+        self.matches(Matcher::Glob(strings(patterns)))
+    }
+
+    /// Matches the regular expression (case-insensitive unless [`FieldTest::cased`]).
+    pub fn regex(self, pattern: &str) -> Result<Condition, RuleError> {
+        let source = if self.cased {
+            pattern.to_owned()
+        } else {
+            format!("(?i){pattern}")
+        };
+        let regex = regex::Regex::new(&source).map_err(|error| RuleError::Regex {
+            pattern: pattern.to_owned(),
+            error,
+        })?;
+        // Case is handled by the regex itself; values are not lower-cased for it.
+        Ok(Condition::Test(Test {
+            field: self.field,
+            matcher: Matcher::Regex(regex),
+            cased: true,
+        }))
+    }
+
+    /// An IP address inside one of the networks.
+    pub fn cidr<I: IntoIterator<Item = S>, S: AsRef<str>>(
+        self,
+        networks: I,
+    ) -> Result<Condition, RuleError> {
+        let networks = networks
+            .into_iter()
+            .map(|n| {
+                Network::parse(n.as_ref()).ok_or_else(|| RuleError::Network(n.as_ref().to_owned()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(self.cased().matches(Matcher::Cidr(networks)))
+    }
+
+    /// The field has a value.
+    pub fn exists(self) -> Condition {
+        self.cased().matches(Matcher::Exists)
+    }
+
+    /// A number greater than the bound.
+    pub fn greater_than(self, bound: f64) -> Condition {
+        self.cased()
+            .matches(Matcher::Number(Comparison::Greater, bound))
+    }
+
+    /// A number less than the bound.
+    pub fn less_than(self, bound: f64) -> Condition {
+        self.cased()
+            .matches(Matcher::Number(Comparison::Less, bound))
+    }
+
+    /// A number compared with the bound.
+    pub fn compare(self, comparison: Comparison, bound: f64) -> Condition {
+        self.cased().matches(Matcher::Number(comparison, bound))
+    }
+}
+
+impl Condition {
+    /// Both conditions.
+    pub fn and(self, other: Condition) -> Condition {
+        match self {
+            Condition::All(mut all) => {
+                all.push(other);
+                Condition::All(all)
+            }
+            first => Condition::All(vec![first, other]),
+        }
+    }
+
+    /// Either condition.
+    pub fn or(self, other: Condition) -> Condition {
+        match self {
+            Condition::Any(mut any) => {
+                any.push(other);
+                Condition::Any(any)
+            }
+            first => Condition::Any(vec![first, other]),
+        }
+    }
+
+    /// The opposite condition.
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(self) -> Condition {
+        Condition::Not(Box::new(self))
+    }
+
+    /// Whether the condition holds for a record.
+    pub fn holds(&self, view: &EventView<'_, '_>) -> bool {
+        match self {
+            Condition::All(all) => all.iter().all(|c| c.holds(view)),
+            Condition::Any(any) => any.iter().any(|c| c.holds(view)),
+            Condition::Not(inner) => !inner.holds(view),
+            Condition::Test(test) => view
+                .values(&test.field)
+                .iter()
+                .any(|value| test.matcher.test(value, test.cased)),
+        }
+    }
+
+    /// Whether the condition holds, adding the tests that made it hold to `evidence`.
+    pub fn explain(&self, view: &EventView<'_, '_>, evidence: &mut Vec<Evidence>) -> bool {
+        match self {
+            Condition::All(all) => {
+                let mark = evidence.len();
+                let holds = all.iter().all(|c| c.explain(view, evidence));
+                if !holds {
+                    evidence.truncate(mark);
+                }
+                holds
+            }
+            Condition::Any(any) => any.iter().any(|c| {
+                let mark = evidence.len();
+                let holds = c.explain(view, evidence);
+                if !holds {
+                    evidence.truncate(mark);
+                }
+                holds
+            }),
+            Condition::Not(inner) => {
+                let mut ignored = Vec::new();
+                let holds = !inner.explain(view, &mut ignored);
+                if holds {
+                    evidence.push(Evidence {
+                        field: String::new(),
+                        test: format!("not ({inner})"),
+                        value: String::new(),
+                    });
+                }
+                holds
+            }
+            Condition::Test(test) => {
+                let values = view.values(&test.field);
+                match values
+                    .iter()
+                    .find(|value| test.matcher.test(value, test.cased))
+                {
+                    Some(value) => {
+                        evidence.push(Evidence {
+                            field: test.field.to_string(),
+                            test: test.matcher.to_string(),
+                            value: value.to_string(),
+                        });
+                        true
+                    }
+                    None => false,
+                }
+            }
+        }
+    }
+
+    /// The event names (lower-cased) a record must have for the condition to hold, when the condition says
+    /// so; `None` when any event name could do. The engine indexes rules by these.
+    pub fn event_names(&self) -> Option<Vec<String>> {
+        match self {
+            Condition::Test(Test {
+                field: Field::EventName,
+                matcher: Matcher::Equals(names),
+                cased,
+            }) => Some(
+                names
+                    .iter()
+                    .map(|n| {
+                        if *cased {
+                            n.to_ascii_lowercase()
+                        } else {
+                            n.clone()
+                        }
+                    })
+                    .collect(),
+            ),
+            Condition::All(all) => all.iter().find_map(Condition::event_names),
+            Condition::Any(any) => {
+                let mut names = Vec::new();
+                for condition in any {
+                    names.extend(condition.event_names()?);
+                }
+                Some(names)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let join = |f: &mut fmt::Formatter<'_>, items: &[Condition], word: &str| {
+            f.write_str("(")?;
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    write!(f, " {word} ")?;
+                }
+                write!(f, "{item}")?;
+            }
+            f.write_str(")")
+        };
+        match self {
+            Condition::All(all) => join(f, all, "and"),
+            Condition::Any(any) => join(f, any, "or"),
+            Condition::Not(inner) => write!(f, "not {inner}"),
+            Condition::Test(test) => write!(f, "{} {}", test.field, test.matcher),
+        }
+    }
+}

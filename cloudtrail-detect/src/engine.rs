@@ -1,0 +1,190 @@
+//! [`RuleSet`]: rules compiled and indexed by event name, matched against records; [`Match`] is what one
+//! record contributes.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use cloudtrail_model::Event;
+
+use crate::condition::Evidence;
+use crate::error::RuleError;
+use crate::field::{EventView, Field};
+use crate::rule::{Rule, RuleKind, Severity};
+
+/// One record meeting one rule's condition: what the correlator needs, owned (matches are rare).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    /// Index of the rule in its [`RuleSet`].
+    pub rule: usize,
+    /// The record's event time.
+    pub time: Option<DateTime<Utc>>,
+    /// The record's `eventID`.
+    pub event_id: String,
+    /// The acting principal's entity id.
+    pub entity: String,
+    /// The caller's account.
+    pub account: Option<String>,
+    /// `userIdentity.arn`, for suppressions by ARN pattern.
+    pub arn: Option<String>,
+    /// The group key, for correlation rules.
+    pub group: String,
+    /// The counted or watched value, for value-count and first-seen rules.
+    pub value: Option<String>,
+    /// The sequence steps this record meets, for sequence rules.
+    pub steps: Vec<usize>,
+    /// The severity for this record, after escalations.
+    pub severity: Severity,
+    /// Why the rule's condition held.
+    pub evidence: Vec<Evidence>,
+}
+
+/// Rules ready to match: indexed by the event names their conditions require, so that a record is tested
+/// only against rules that can match it plus the rules that name no event. `Send + Sync`: share one set
+/// between threads.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    by_event_name: HashMap<String, Vec<usize>>,
+    any_event_name: Vec<usize>,
+}
+
+impl RuleSet {
+    /// Checks and indexes rules: ids must be unique, thresholds and counts positive, sequences non-empty.
+    pub fn new(rules: Vec<Rule>) -> Result<RuleSet, RuleError> {
+        let mut ids = HashSet::new();
+        let mut by_event_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut any_event_name = Vec::new();
+        for (index, rule) in rules.iter().enumerate() {
+            if !ids.insert(rule.id.as_str()) {
+                return Err(RuleError::DuplicateId(rule.id.clone()));
+            }
+            let invalid = |reason: &str| RuleError::Invalid {
+                rule: rule.id.clone(),
+                reason: reason.to_owned(),
+            };
+            match &rule.kind {
+                RuleKind::Threshold { count: 0, .. } | RuleKind::ValueCount { count: 0, .. } => {
+                    return Err(invalid("a count of zero"));
+                }
+                RuleKind::Sequence { steps, .. } if steps.is_empty() => {
+                    return Err(invalid("a sequence without steps"));
+                }
+                _ => {}
+            }
+            match rule.condition.event_names() {
+                Some(names) => {
+                    let mut names: Vec<String> =
+                        names.into_iter().map(|n| n.to_ascii_lowercase()).collect();
+                    names.sort();
+                    names.dedup();
+                    for name in names {
+                        by_event_name.entry(name).or_default().push(index);
+                    }
+                }
+                None => any_event_name.push(index),
+            }
+        }
+        Ok(RuleSet {
+            rules,
+            by_event_name,
+            any_event_name,
+        })
+    }
+
+    /// The rules, in the order given.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Rules that name no event and are tested against every record.
+    pub fn unindexed(&self) -> usize {
+        self.any_event_name.len()
+    }
+
+    /// Adds the matches of one record to `out`.
+    pub fn matches(&self, event: &Event<'_>, out: &mut Vec<Match>) {
+        let view = EventView::new(event);
+        let indexed = event.event_name().and_then(|name| {
+            if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                self.by_event_name.get(&name.to_ascii_lowercase())
+            } else {
+                self.by_event_name.get(name)
+            }
+        });
+        for &index in indexed.into_iter().flatten().chain(&self.any_event_name) {
+            let rule = &self.rules[index];
+            if !rule.condition.holds(&view) {
+                continue;
+            }
+            out.push(self.make_match(index, rule, &view));
+        }
+    }
+
+    fn make_match(&self, index: usize, rule: &Rule, view: &EventView<'_, '_>) -> Match {
+        let event = view.event();
+        let mut evidence = Vec::new();
+        rule.condition.explain(view, &mut evidence);
+        let severity = rule
+            .escalations
+            .iter()
+            .find(|(condition, _)| condition.holds(view))
+            .map_or(rule.severity, |(_, severity)| *severity);
+        let entity = event.entity_id().into_owned();
+        let key = |fields: &[Field]| -> String {
+            if fields.is_empty() {
+                return entity.clone();
+            }
+            fields
+                .iter()
+                .map(|f| {
+                    view.values(f)
+                        .first()
+                        .map(|v| v.to_string())
+                        .unwrap_or_default()
+                })
+                .collect::<Vec<_>>()
+                .join("|")
+        };
+        let (group, value, steps) = match &rule.kind {
+            RuleKind::Single { .. } => (entity.clone(), None, Vec::new()),
+            RuleKind::Threshold { group_by, .. } => (key(group_by), None, Vec::new()),
+            RuleKind::ValueCount {
+                group_by, field, ..
+            }
+            | RuleKind::FirstSeen {
+                group_by, field, ..
+            } => (
+                key(group_by),
+                view.values(field).first().map(|v| v.to_string()),
+                Vec::new(),
+            ),
+            RuleKind::Sequence { steps, .. } => (
+                entity.clone(),
+                None,
+                steps
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| s.holds(view))
+                    .map(|(i, _)| i)
+                    .collect(),
+            ),
+        };
+        Match {
+            rule: index,
+            time: event.event_time(),
+            event_id: event.event_id().unwrap_or_default().to_owned(),
+            account: event.account_id().map(str::to_owned),
+            arn: event
+                .user_identity
+                .as_ref()
+                .and_then(|i| i.arn.clone())
+                .map(|a| a.into_owned()),
+            entity,
+            group,
+            value,
+            steps,
+            severity,
+            evidence,
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! [`Field`]: what a condition looks at in a record, typed members and JSON paths alike, and the lazy
+//! per-event view ([`EventView`]) that reads them.
+
+use std::borrow::Cow;
+use std::cell::OnceCell;
+use std::fmt;
+
+use cloudtrail_model::{Event, RawJson, UserAgent};
+use serde_json::Value;
+
+/// A JSON payload of a record that paths can reach into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Payload {
+    /// `requestParameters`.
+    RequestParameters,
+    /// `responseElements`.
+    ResponseElements,
+    /// `additionalEventData`.
+    AdditionalEventData,
+    /// `serviceEventDetails`.
+    ServiceEventDetails,
+    /// The whole record, for paths into members with no typed field (`userIdentity.sessionContext...`).
+    Record,
+}
+
+impl Payload {
+    /// The member's JSON name (`""` for the whole record).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Payload::RequestParameters => "requestParameters",
+            Payload::ResponseElements => "responseElements",
+            Payload::AdditionalEventData => "additionalEventData",
+            Payload::ServiceEventDetails => "serviceEventDetails",
+            Payload::Record => "",
+        }
+    }
+}
+
+/// Something a condition reads from a record.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Field {
+    /// `eventName` as written.
+    EventName,
+    /// `eventName` without an API-version suffix.
+    EventNameBase,
+    /// `eventSource`.
+    EventSource,
+    /// `eventType`, canonical spelling.
+    EventType,
+    /// `eventCategory`, canonical spelling.
+    EventCategory,
+    /// `awsRegion`.
+    AwsRegion,
+    /// `sourceIPAddress`.
+    SourceIpAddress,
+    /// `userAgent`.
+    UserAgent,
+    /// `errorCode`.
+    ErrorCode,
+    /// `errorMessage`.
+    ErrorMessage,
+    /// `readOnly`, as `true`/`false`.
+    ReadOnly,
+    /// `recipientAccountId`.
+    RecipientAccountId,
+    /// `userIdentity.type`, canonical spelling.
+    IdentityType,
+    /// `userIdentity.arn`.
+    IdentityArn,
+    /// `userIdentity.accountId`, else `recipientAccountId`.
+    AccountId,
+    /// `userIdentity.principalId`.
+    PrincipalId,
+    /// `userIdentity.userName`.
+    UserName,
+    /// `userIdentity.invokedBy`.
+    InvokedBy,
+    /// `userIdentity.sessionContext.sessionIssuer.arn`.
+    SessionIssuerArn,
+    /// The outcome: `success`, `failure` or `denied` (see `cloudtrail_model::Event::outcome`).
+    Outcome,
+    /// The acting principal's entity id (see `cloudtrail_model::Event::entity_id`).
+    Entity,
+    /// The AI assistant named by the user agent: `amazon_q_cli`, `amazon_q_ide`, `kiro`; absent otherwise.
+    AiAssistant,
+    /// A path into a payload: member names, through arrays (any element matches).
+    Path(Payload, Vec<String>),
+}
+
+impl Field {
+    /// A field from a dotted CloudTrail name: typed members by their JSON names (`eventName`,
+    /// `userIdentity.type`, ...), payload paths (`requestParameters.ipPermissions.items.ipRanges`), and any
+    /// other dotted path into the record.
+    pub fn parse(name: &str) -> Field {
+        match name {
+            "eventName" => Field::EventName,
+            "eventSource" => Field::EventSource,
+            "eventType" => Field::EventType,
+            "eventCategory" => Field::EventCategory,
+            "awsRegion" => Field::AwsRegion,
+            "sourceIPAddress" => Field::SourceIpAddress,
+            "userAgent" => Field::UserAgent,
+            "errorCode" => Field::ErrorCode,
+            "errorMessage" => Field::ErrorMessage,
+            "readOnly" => Field::ReadOnly,
+            "recipientAccountId" => Field::RecipientAccountId,
+            "userIdentity.type" => Field::IdentityType,
+            "userIdentity.arn" => Field::IdentityArn,
+            "userIdentity.accountId" => Field::AccountId,
+            "userIdentity.principalId" => Field::PrincipalId,
+            "userIdentity.userName" => Field::UserName,
+            "userIdentity.invokedBy" => Field::InvokedBy,
+            "userIdentity.sessionContext.sessionIssuer.arn" => Field::SessionIssuerArn,
+            _ => {
+                let mut parts = name.split('.');
+                let first = parts.next().unwrap_or_default();
+                let payload = match first {
+                    "requestParameters" => Some(Payload::RequestParameters),
+                    "responseElements" => Some(Payload::ResponseElements),
+                    "additionalEventData" => Some(Payload::AdditionalEventData),
+                    "serviceEventDetails" => Some(Payload::ServiceEventDetails),
+                    _ => None,
+                };
+                match payload {
+                    Some(payload) => Field::Path(payload, parts.map(str::to_owned).collect()),
+                    None => Field::Path(
+                        Payload::Record,
+                        name.split('.').map(str::to_owned).collect(),
+                    ),
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Field::EventName => "eventName",
+            Field::EventNameBase => "eventName (base)",
+            Field::EventSource => "eventSource",
+            Field::EventType => "eventType",
+            Field::EventCategory => "eventCategory",
+            Field::AwsRegion => "awsRegion",
+            Field::SourceIpAddress => "sourceIPAddress",
+            Field::UserAgent => "userAgent",
+            Field::ErrorCode => "errorCode",
+            Field::ErrorMessage => "errorMessage",
+            Field::ReadOnly => "readOnly",
+            Field::RecipientAccountId => "recipientAccountId",
+            Field::IdentityType => "userIdentity.type",
+            Field::IdentityArn => "userIdentity.arn",
+            Field::AccountId => "userIdentity.accountId",
+            Field::PrincipalId => "userIdentity.principalId",
+            Field::UserName => "userIdentity.userName",
+            Field::InvokedBy => "userIdentity.invokedBy",
+            Field::SessionIssuerArn => "userIdentity.sessionContext.sessionIssuer.arn",
+            Field::Outcome => "outcome",
+            Field::Entity => "entity",
+            Field::AiAssistant => "userAgent (AI assistant)",
+            Field::Path(payload, path) => {
+                let joined = path.join(".");
+                return match payload {
+                    Payload::Record => f.write_str(&joined),
+                    _ if joined.is_empty() => f.write_str(payload.name()),
+                    _ => write!(f, "{}.{joined}", payload.name()),
+                };
+            }
+        };
+        f.write_str(name)
+    }
+}
+
+/// A record as rules see it: typed members read directly, payloads parsed at most once, on first use.
+pub struct EventView<'e, 'a> {
+    event: &'e Event<'a>,
+    payloads: [OnceCell<Option<Value>>; 5],
+}
+
+impl<'e, 'a> EventView<'e, 'a> {
+    /// A view of a record.
+    pub fn new(event: &'e Event<'a>) -> Self {
+        EventView {
+            event,
+            payloads: Default::default(),
+        }
+    }
+
+    /// The record.
+    pub fn event(&self) -> &'e Event<'a> {
+        self.event
+    }
+
+    fn payload(&self, payload: Payload) -> Option<&Value> {
+        let (index, raw): (usize, Option<&RawJson<'_>>) = match payload {
+            Payload::RequestParameters => (0, self.event.request_parameters.as_ref()),
+            Payload::ResponseElements => (1, self.event.response_elements.as_ref()),
+            Payload::AdditionalEventData => (2, self.event.additional_event_data.as_ref()),
+            Payload::ServiceEventDetails => (3, self.event.service_event_details.as_ref()),
+            Payload::Record => {
+                return self.payloads[4]
+                    .get_or_init(|| serde_json::to_value(self.event).ok())
+                    .as_ref();
+            }
+        };
+        self.payloads[index]
+            .get_or_init(|| {
+                let value = raw?.to_value().ok()?;
+                // Exports write payloads as JSON strings; read through them.
+                match value {
+                    Value::String(text) if text.trim_start().starts_with('{') => {
+                        serde_json::from_str(&text).ok()
+                    }
+                    other => Some(other),
+                }
+            })
+            .as_ref()
+    }
+
+    /// Every value the field has in this record (several for paths through arrays); empty when absent.
+    pub fn values(&self, field: &Field) -> Vec<Cow<'_, str>> {
+        let event = self.event;
+        let one = |value: Option<&'e str>| value.map(Cow::Borrowed).into_iter().collect();
+        let identity = event.user_identity.as_deref();
+        match field {
+            Field::EventName => one(event.event_name()),
+            Field::EventNameBase => one(event.event_name_base()),
+            Field::EventSource => one(event.event_source()),
+            Field::EventType => event
+                .event_type()
+                .map(|t| Cow::Owned(t.as_str().to_owned()))
+                .into_iter()
+                .collect(),
+            Field::EventCategory => event
+                .event_category()
+                .map(|t| Cow::Owned(t.as_str().to_owned()))
+                .into_iter()
+                .collect(),
+            Field::AwsRegion => one(event.aws_region()),
+            Field::SourceIpAddress => one(event.source_ip_address()),
+            Field::UserAgent => one(event.user_agent()),
+            Field::ErrorCode => one(event.error_code()),
+            Field::ErrorMessage => one(event.error_message()),
+            Field::ReadOnly => event
+                .read_only()
+                .map(|b| Cow::Borrowed(if b { "true" } else { "false" }))
+                .into_iter()
+                .collect(),
+            Field::RecipientAccountId => one(event.recipient_account_id()),
+            Field::IdentityType => event
+                .identity_type()
+                .map(|t| Cow::Owned(t.as_str().to_owned()))
+                .into_iter()
+                .collect(),
+            Field::IdentityArn => one(identity.and_then(|i| i.arn.as_deref())),
+            Field::AccountId => one(event.account_id()),
+            Field::PrincipalId => one(identity.and_then(|i| i.principal_id.as_deref())),
+            Field::UserName => one(identity.and_then(|i| i.user_name.as_deref())),
+            Field::InvokedBy => one(identity.and_then(|i| i.invoked_by.as_deref())),
+            Field::SessionIssuerArn => one(identity.and_then(|i| i.session_issuer_arn())),
+            Field::Outcome => vec![Cow::Borrowed(event.outcome().as_str())],
+            Field::Entity => vec![Cow::Owned(event.entity_id().into_owned())],
+            Field::AiAssistant => event
+                .user_agent()
+                .and_then(|ua| UserAgent::parse(ua).ai_assistant)
+                .map(|assistant| {
+                    Cow::Borrowed(match assistant {
+                        cloudtrail_model::AiAssistant::AmazonQCli { .. } => "amazon_q_cli",
+                        cloudtrail_model::AiAssistant::AmazonQIde { .. } => "amazon_q_ide",
+                        _ => "kiro",
+                    })
+                })
+                .into_iter()
+                .collect(),
+            Field::Path(payload, path) => {
+                let mut out = Vec::new();
+                if let Some(root) = self.payload(*payload) {
+                    collect(root, path, &mut out);
+                }
+                out
+            }
+        }
+    }
+}
+
+/// Walks `path` from `value`, through arrays (every element), collecting the leaves as text: strings as
+/// they are, numbers and booleans as JSON, objects and arrays as their JSON text.
+fn collect<'v>(value: &'v Value, path: &[String], out: &mut Vec<Cow<'v, str>>) {
+    match (value, path.split_first()) {
+        (Value::Array(items), _) => {
+            for item in items {
+                collect(item, path, out);
+            }
+        }
+        (Value::Object(members), Some((first, rest))) => {
+            if let Some(member) = members.get(first) {
+                collect(member, rest, out);
+            }
+        }
+        (_, Some(_)) => {}
+        (Value::Null, None) => {}
+        (Value::String(text), None) => out.push(Cow::Borrowed(text)),
+        (other, None) => out.push(Cow::Owned(other.to_string())),
+    }
+}

@@ -1,0 +1,93 @@
+//! Every built-in rule on its positive and negative fixtures (testdata/detect/fixtures.jsonl).
+
+use std::collections::BTreeSet;
+
+use cloudtrail_detect::{RuleSet, builtin_rules};
+use cloudtrail_model::Event;
+
+#[test]
+fn every_rule_matches_its_positives_and_not_its_negatives() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../testdata/detect/fixtures.jsonl"
+    ))
+    .unwrap();
+    let rules = RuleSet::new(builtin_rules()).unwrap();
+    let mut positives = BTreeSet::new();
+    let mut negatives = BTreeSet::new();
+    let mut failures = Vec::new();
+    for line in text.lines() {
+        let fixture: serde_json::Value = serde_json::from_str(line).unwrap();
+        let rule = fixture["rule"].as_str().unwrap();
+        let expected = fixture["expected"].as_bool().unwrap();
+        let record = fixture["event"].to_string();
+        let event = Event::from_json(&record).unwrap();
+        let mut matches = Vec::new();
+        rules.matches(&event, &mut matches);
+        let matched = matches.iter().any(|m| rules.rules()[m.rule].id == rule);
+        if matched != expected {
+            failures.push(format!("{rule}: {} (expected {expected})", fixture["name"]));
+        }
+        if expected {
+            positives.insert(rule.to_owned());
+            // The explanation names the tests that held with real values.
+            let m = matches
+                .iter()
+                .find(|m| rules.rules()[m.rule].id == rule)
+                .unwrap();
+            assert!(
+                !m.evidence.is_empty() && m.evidence.iter().all(|e| !e.test.is_empty()),
+                "{rule}: {:?}",
+                m.evidence
+            );
+        } else {
+            negatives.insert(rule.to_owned());
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    let all: BTreeSet<String> = rules.rules().iter().map(|r| r.id.clone()).collect();
+    assert_eq!(positives, all, "rules without a positive fixture");
+    assert_eq!(negatives, all, "rules without a negative fixture");
+}
+
+#[test]
+fn rules_carry_metadata() {
+    for rule in builtin_rules() {
+        assert!(
+            rule.id.starts_with("aws-") && !rule.title.is_empty(),
+            "{}",
+            rule.id
+        );
+        if rule.id != "aws-suspicious-user-agent" {
+            assert!(
+                !rule.mitre.is_empty(),
+                "{} has no ATT&CK reference",
+                rule.id
+            );
+        }
+        for mitre in &rule.mitre {
+            assert!(
+                mitre.tactic.starts_with("TA") && mitre.technique.starts_with('T'),
+                "{}: {mitre:?}",
+                rule.id
+            );
+        }
+    }
+    let tampering = builtin_rules()
+        .into_iter()
+        .find(|r| r.id == "aws-cloudtrail-tampering")
+        .unwrap();
+    let versions: Vec<(&str, &str)> = tampering
+        .mitre
+        .iter()
+        .map(|m| (m.technique.as_str(), m.attack_version.as_str()))
+        .collect();
+    assert_eq!(versions, [("T1562.008", "18"), ("T1685.002", "19")]);
+}
+
+#[test]
+fn most_rules_are_indexed_by_event_name() {
+    let rules = RuleSet::new(builtin_rules()).unwrap();
+    // Only the user-agent rules and the VPC endpoint rule name no event.
+    assert_eq!(rules.unindexed(), 3);
+}
