@@ -56,7 +56,12 @@ fn main() -> ExitCode {
         records: args.records,
         seed: args.seed,
         accounts: (0..args.accounts.max(1))
-            .map(|i| format!("{:012}", 111_122_223_333u64 + u64::from(i) * 333_333_333))
+            .map(|i| {
+                format!(
+                    "{:012}",
+                    111_122_223_333u64 + u64::from(i) * 333_333_333_333
+                )
+            })
             .collect(),
         regions: args.regions,
         days: args.days,

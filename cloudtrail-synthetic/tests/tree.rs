@@ -10,8 +10,8 @@ use cloudtrail_reader::{LayoutPath, Reader, Source};
 use cloudtrail_synthetic::{GeneratorConfig, SCENARIOS, generate_tree};
 
 /// What the test keeps of each record: id, name, time as written, entity, and whether its user agent
-/// carries an offensive-distribution or an AI-assistant marker.
-type Seen = (String, String, String, String, Option<(bool, bool)>);
+/// carries an offensive-distribution or an AI-assistant marker, and whether it failed.
+type Seen = (String, String, String, String, Option<(bool, bool)>, bool);
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
@@ -118,6 +118,7 @@ fn the_tree_is_realistic_and_the_ground_truth_exact() {
                             ua.ai_assistant.is_some(),
                         )
                     }),
+                    event.error_code().is_some(),
                 ));
             },
             |error| panic!("{error}"),
@@ -187,6 +188,9 @@ fn the_tree_is_realistic_and_the_ground_truth_exact() {
             "background user agent marked: {:?}",
             record
         );
+        if record.1 == "AssumeRole" {
+            assert!(!record.5, "background AssumeRole failed: {record:?}");
+        }
         if attack_names.contains(record.1.as_str()) {
             assert!(
                 shared_names.contains(&record.1.as_str()),
