@@ -149,11 +149,11 @@ fn main() -> ExitCode {
         Format::Jsonl => write_jsonl(&mut out, &findings),
         Format::Table => write_table(&mut out, &findings),
     };
-    if let Err(error) = written {
-        if error.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("hunt: {error}");
-            return ExitCode::FAILURE;
-        }
+    if let Err(error) = written
+        && error.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("hunt: {error}");
+        return ExitCode::FAILURE;
     }
     eprintln!(
         "hunt: records={} findings={} suppressed={} errors={} rules={} elapsed={:.2}s",
