@@ -3,7 +3,7 @@
 //! # Brief overview
 //!
 //! [`Reader`] reads [`Source`]s (files, directory trees in the S3 layout CloudTrail delivers to, standard
-//! input, bytes in memory) and hands every record to your code as a borrowed
+//! input, bytes in memory, and S3 prefixes with the `s3` feature) and hands every record to your code as a borrowed
 //! [`cloudtrail_model::Event`], on all cores, with every bad input reported as a [`ReadError`] that says
 //! where (input, record index, byte offset) and what.
 //!
@@ -53,6 +53,15 @@
 //! before the damage is delivered, then one error, then the next input. [`Stats`] counts what happened,
 //! and records are conserved: found = delivered + reported.
 //!
+//! # S3
+//!
+//! With the `s3` feature, [`Source::S3`] reads `s3://bucket/prefix` through `object_store`: the listing
+//! goes through the same [`LayoutFilter`] as directory trees (keys it excludes are never fetched), and each
+//! worker fetches one object at a time into its buffer. Credentials, region and endpoint come from the
+//! environment as the AWS tools read them, or from [`ReaderOptions::s3`] ([`S3Options`]); an `http://`
+//! endpoint serves S3-compatible servers on a private network or loopback. The tests run against a real
+//! S3-compatible server (`moto_server`) on 127.0.0.1.
+//!
 //! # Memory
 //!
 //! Each worker reuses one buffer holding the decompressed content of the input it is reading, so memory is
@@ -77,10 +86,12 @@ mod format;
 mod layout;
 mod options;
 mod reader;
+#[cfg(feature = "s3")]
+mod s3;
 mod stats;
 
 pub use error::ReadError;
 pub use layout::{LayoutFilter, LayoutPath};
-pub use options::{ErrorPolicy, Progress, ProgressHook, ReaderOptions};
+pub use options::{ErrorPolicy, Progress, ProgressHook, ReaderOptions, S3Options};
 pub use reader::{LocatedEvent, Output, Reader, RecordInfo, Records, Source};
 pub use stats::Stats;

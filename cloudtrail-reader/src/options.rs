@@ -33,6 +33,36 @@ pub struct Progress {
 /// A progress callback: called from the worker threads after each input.
 pub type ProgressHook = Arc<dyn Fn(&Progress) + Send + Sync>;
 
+/// Where and as whom to reach S3 for `s3://` sources (feature `s3`). Unset fields come from the
+/// environment (`AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, ...), as the
+/// AWS tools read them.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct S3Options {
+    /// The endpoint, for S3-compatible servers (`http://127.0.0.1:9000`); plain HTTP is allowed for
+    /// `http://` endpoints.
+    pub endpoint: Option<String>,
+    /// The region.
+    pub region: Option<String>,
+    /// The access key id (with `secret_access_key`).
+    pub access_key_id: Option<String>,
+    /// The secret access key.
+    pub secret_access_key: Option<String>,
+}
+
+impl fmt::Debug for S3Options {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("S3Options")
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .field(
+                "secret_access_key",
+                &self.secret_access_key.as_ref().map(|_| "(set)"),
+            )
+            .finish()
+    }
+}
+
 /// How to read.
 #[derive(Clone)]
 pub struct ReaderOptions {
@@ -49,6 +79,8 @@ pub struct ReaderOptions {
     pub filter: LayoutFilter,
     /// Called after each input with the progress so far.
     pub progress: Option<ProgressHook>,
+    /// How to reach S3 for `s3://` sources.
+    pub s3: S3Options,
 }
 
 impl Default for ReaderOptions {
@@ -60,6 +92,7 @@ impl Default for ReaderOptions {
             max_record_bytes: 8 << 20,
             filter: LayoutFilter::default(),
             progress: None,
+            s3: S3Options::default(),
         }
     }
 }
@@ -73,6 +106,7 @@ impl fmt::Debug for ReaderOptions {
             .field("max_record_bytes", &self.max_record_bytes)
             .field("filter", &self.filter)
             .field("progress", &self.progress.as_ref().map(|_| "callback"))
+            .field("s3", &self.s3)
             .finish()
     }
 }

@@ -23,6 +23,9 @@ pub enum Source {
     Path(PathBuf),
     /// Standard input.
     Stdin,
+    /// Objects under `s3://bucket/prefix`, filtered by the layout filter on their keys (needs the `s3`
+    /// feature; without it, reading one is an error).
+    S3(String),
     /// Bytes already in memory, with a name for error messages.
     Bytes {
         /// The name errors give.
@@ -33,10 +36,12 @@ pub enum Source {
 }
 
 impl Source {
-    /// Reads a command-line argument: `-` is standard input, anything else a path.
+    /// Reads a command-line argument: `-` is standard input, `s3://...` an S3 prefix, anything else a path.
     pub fn from_arg(arg: &str) -> Source {
         if arg == "-" {
             Source::Stdin
+        } else if arg.starts_with("s3://") {
+            Source::S3(arg.to_owned())
         } else {
             Source::Path(PathBuf::from(arg))
         }
@@ -74,9 +79,18 @@ struct Input {
 
 #[derive(Debug, Clone)]
 enum InputKind {
-    File { path: PathBuf, size: u64 },
+    File {
+        path: PathBuf,
+        size: u64,
+    },
     Stdin,
     Bytes(Arc<[u8]>),
+    #[cfg(feature = "s3")]
+    S3 {
+        bucket: Arc<crate::s3::Bucket>,
+        key: String,
+        size: u64,
+    },
 }
 
 /// Reads CloudTrail records from files, directory trees, stdin and memory.
@@ -122,6 +136,8 @@ impl Reader {
         let bytes_total = inputs.iter().try_fold(0u64, |sum, input| match input.kind {
             InputKind::File { size, .. } => Some(sum + size),
             InputKind::Bytes(ref data) => Some(sum + data.len() as u64),
+            #[cfg(feature = "s3")]
+            InputKind::S3 { size, .. } => Some(sum + size),
             InputKind::Stdin => None,
         });
         let shared = Shared {
@@ -276,6 +292,11 @@ impl Reader {
                 (counter.count, decoded)
             }
             InputKind::Bytes(data) => (data.len() as u64, decode(&data[..], buffer, limit)),
+            #[cfg(feature = "s3")]
+            InputKind::S3 { bucket, key, size } => match bucket.get(key) {
+                Ok(data) => (*size, decode(data.as_ref(), buffer, limit)),
+                Err(error) => (*size, Err(DecodeStop::Io(error))),
+            },
         };
         stats.bytes_read += stored;
         stats.bytes_decompressed += buffer.len() as u64;
@@ -399,6 +420,20 @@ impl Reader {
                     name: name.clone(),
                     kind: InputKind::Bytes(Arc::clone(data)),
                 }),
+                Source::S3(url) => {
+                    if let Err(error) = self.list_s3(url, &mut inputs, stats) {
+                        let error = ReadError::Io {
+                            input: url.clone(),
+                            error,
+                        };
+                        if self.options.policy == ErrorPolicy::FailFast {
+                            return Err(error);
+                        }
+                        stats.errors += 1;
+                        stats.inputs_failed += 1;
+                        on_error(error);
+                    }
+                }
                 Source::Path(path) => {
                     if let Err(error) = self.walk(path, &mut inputs, stats, true) {
                         let error = ReadError::Io {
@@ -416,6 +451,38 @@ impl Reader {
             }
         }
         Ok(inputs)
+    }
+
+    /// Lists an S3 prefix through the layout filter.
+    #[cfg(feature = "s3")]
+    fn list_s3(&self, url: &str, inputs: &mut Vec<Input>, stats: &mut Stats) -> io::Result<()> {
+        let (bucket, prefix) = crate::s3::parse_url(url).ok_or_else(|| {
+            io::Error::new(io::ErrorKind::InvalidInput, "expected s3://bucket/prefix")
+        })?;
+        let bucket = crate::s3::Bucket::open(bucket, &self.options.s3)?;
+        for (key, size) in bucket.list(prefix)? {
+            if self.options.filter.admits_file(&key) {
+                inputs.push(Input {
+                    name: bucket.url(&key),
+                    kind: InputKind::S3 {
+                        bucket: Arc::clone(&bucket),
+                        key,
+                        size,
+                    },
+                });
+            } else {
+                stats.files_pruned += 1;
+            }
+        }
+        Ok(())
+    }
+
+    #[cfg(not(feature = "s3"))]
+    fn list_s3(&self, _url: &str, _inputs: &mut Vec<Input>, _stats: &mut Stats) -> io::Result<()> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "reading S3 needs cloudtrail-reader's `s3` feature",
+        ))
     }
 
     fn walk(
