@@ -1,2 +1,0 @@
-//! `cloudtrail-ocsf`: under construction.
-#![deny(missing_docs)]
