@@ -29,6 +29,15 @@ pub enum Condition {
     Not(Box<Condition>),
     /// A test on one field.
     Test(Test),
+    /// Two fields hold an equal value (Sigma's `fieldref`).
+    SameValue {
+        /// The field tested.
+        field: Field,
+        /// The field it is compared with.
+        other: Field,
+        /// Whether letter case matters.
+        cased: bool,
+    },
 }
 
 /// Why a condition held: a test that passed and the value it saw.
@@ -219,7 +228,33 @@ impl Condition {
                 .values(&test.field)
                 .iter()
                 .any(|value| test.matcher.test(value, test.cased)),
+            Condition::SameValue { .. } => self.same_value(view).is_some(),
         }
+    }
+
+    /// For [`Condition::SameValue`], the value both fields hold.
+    fn same_value(&self, view: &EventView<'_, '_>) -> Option<String> {
+        let Condition::SameValue {
+            field,
+            other,
+            cased,
+        } = self
+        else {
+            return None;
+        };
+        let others = view.values(other);
+        view.values(field)
+            .iter()
+            .find(|value| {
+                others.iter().any(|o| {
+                    if *cased {
+                        o == *value
+                    } else {
+                        o.eq_ignore_ascii_case(value)
+                    }
+                })
+            })
+            .map(|value| value.to_string())
     }
 
     /// Whether the condition holds, adding the tests that made it hold to `evidence`.
@@ -270,6 +305,17 @@ impl Condition {
                     None => false,
                 }
             }
+            Condition::SameValue { field, other, .. } => match self.same_value(view) {
+                Some(value) => {
+                    evidence.push(Evidence {
+                        field: field.to_string(),
+                        test: format!("equals the value of {other}"),
+                        value,
+                    });
+                    true
+                }
+                None => false,
+            },
         }
     }
 
@@ -323,6 +369,7 @@ impl fmt::Display for Condition {
             Condition::Any(any) => join(f, any, "or"),
             Condition::Not(inner) => write!(f, "not {inner}"),
             Condition::Test(test) => write!(f, "{} {}", test.field, test.matcher),
+            Condition::SameValue { field, other, .. } => write!(f, "{field} equals {other}"),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! [`Correlator`]: turns matches into findings on event time, with a watermark and allowed lateness, so
 //! that the findings do not depend on the order records arrive in.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -37,6 +37,8 @@ pub struct Correlator<'r> {
     late: u64,
     evicted: u64,
     findings: Vec<Finding>,
+    /// When the windows of ranged counts close: (close time, rule, group).
+    deadlines: BTreeSet<(DateTime<Utc>, usize, String)>,
 }
 
 /// Pending matches are processed in order of event time, then event id, rule and arrival.
@@ -48,8 +50,11 @@ enum GroupState {
     Open(Finding),
     /// Recent matches of a threshold or value-count rule.
     Window(VecDeque<Match>),
-    /// Progress through a sequence: the matches of the steps met so far.
+    /// Progress through a sequence: the matches of the steps met so far (in order, or by step when the
+    /// steps may come in any order).
     Sequence(Vec<Match>),
+    /// Progress through an unordered sequence: the latest match of each step.
+    Steps(Vec<Option<Match>>),
     /// Values seen by a first-seen rule, and when learning ends.
     Seen(HashMap<String, ()>),
 }
@@ -70,6 +75,7 @@ impl<'r> Correlator<'r> {
             late: 0,
             evicted: 0,
             findings: Vec::new(),
+            deadlines: BTreeSet::new(),
         }
     }
 
@@ -106,6 +112,10 @@ impl<'r> Correlator<'r> {
     /// Processes everything still waiting and closes every open finding.
     pub fn finish(mut self) -> Vec<Finding> {
         let mut out = self.process_until(None);
+        while let Some((_, rule, group)) = self.deadlines.pop_first() {
+            self.judge(rule, group);
+        }
+        out.append(&mut self.findings);
         let mut open: Vec<Finding> = self
             .state
             .drain()
@@ -135,6 +145,14 @@ impl<'r> Correlator<'r> {
             if let Some(time) = m.time {
                 self.processed_up_to = Some(self.processed_up_to.map_or(time, |t| t.max(time)));
                 self.started.get_or_insert(time);
+                // Ranged windows that closed before this record are judged first.
+                while let Some(first) = self.deadlines.first()
+                    && first.0 < time
+                {
+                    if let Some((_, rule, group)) = self.deadlines.pop_first() {
+                        self.judge(rule, group);
+                    }
+                }
             }
             self.process(m);
         }
@@ -174,8 +192,18 @@ impl<'r> Correlator<'r> {
                 let finding = self.start(&m, m.entity.clone());
                 self.state.insert(key, GroupState::Open(finding));
             }
-            RuleKind::Threshold { window, count, .. }
-            | RuleKind::ValueCount { window, count, .. } => {
+            RuleKind::Threshold {
+                window,
+                count,
+                at_most,
+                ..
+            }
+            | RuleKind::ValueCount {
+                window,
+                count,
+                at_most,
+                ..
+            } => {
                 let distinct = matches!(rule.kind, RuleKind::ValueCount { .. });
                 let state = self
                     .state
@@ -184,6 +212,25 @@ impl<'r> Correlator<'r> {
                 let GroupState::Window(recent) = state else {
                     return;
                 };
+                if at_most.is_some() {
+                    // A ranged count: tumbling windows, judged when they close.
+                    let closed = match (recent.front().and_then(|f| f.time), m.time) {
+                        (Some(start), Some(time)) => time - start > *window,
+                        _ => false,
+                    };
+                    if closed {
+                        self.judge(key.0, key.1.clone());
+                        return self.apply(rule, key, m);
+                    }
+                    if recent.is_empty()
+                        && let Some(time) = m.time
+                    {
+                        self.deadlines
+                            .insert((time + *window, key.0, key.1.clone()));
+                    }
+                    recent.push_back(m);
+                    return;
+                }
                 if let Some(time) = m.time {
                     while recent
                         .front()
@@ -194,26 +241,53 @@ impl<'r> Correlator<'r> {
                     }
                 }
                 recent.push_back(m);
-                let reached = if distinct {
-                    let mut values: Vec<&str> =
-                        recent.iter().filter_map(|r| r.value.as_deref()).collect();
-                    values.sort_unstable();
-                    values.dedup();
-                    values.len()
-                } else {
-                    recent.len()
-                };
+                let reached = reached(recent.iter(), distinct);
                 if reached >= *count {
                     let matches: Vec<Match> = recent.drain(..).collect();
-                    let what = if distinct {
-                        "distinct values"
-                    } else {
-                        "matching records"
-                    };
+                    let note = window_note(reached, distinct, *window, *count, None, &key.1);
+                    self.emit(&matches, key.1.clone(), note);
+                }
+            }
+            RuleKind::Sequence {
+                steps,
+                window,
+                ordered: false,
+                ..
+            } => {
+                let state = self
+                    .state
+                    .entry(key.clone())
+                    .or_insert_with(|| GroupState::Steps(vec![None; steps.len()]));
+                let GroupState::Steps(latest) = state else {
+                    return;
+                };
+                // Steps met longer than the window before this record no longer count.
+                if let Some(time) = m.time {
+                    for slot in latest.iter_mut() {
+                        if slot
+                            .as_ref()
+                            .and_then(|s| s.time)
+                            .is_some_and(|t| time - t > *window)
+                        {
+                            *slot = None;
+                        }
+                    }
+                }
+                for &step in &m.steps {
+                    if let Some(slot) = latest.get_mut(step) {
+                        *slot = Some(m.clone());
+                    }
+                }
+                if latest.iter().all(Option::is_some) {
+                    let mut matches: Vec<Match> =
+                        latest.iter_mut().filter_map(Option::take).collect();
+                    matches.sort_by(|a, b| (a.time, &a.event_id).cmp(&(b.time, &b.event_id)));
+                    matches.dedup_by(|a, b| a.event_id == b.event_id);
                     let note = Evidence {
                         field: String::new(),
                         test: format!(
-                            "{reached} {what} within {} minutes (threshold {count})",
+                            "all {} steps within {} minutes",
+                            steps.len(),
                             window.num_minutes()
                         ),
                         value: key.1.clone(),
@@ -221,7 +295,7 @@ impl<'r> Correlator<'r> {
                     self.emit(&matches, key.1.clone(), note);
                 }
             }
-            RuleKind::Sequence { steps, window } => {
+            RuleKind::Sequence { steps, window, .. } => {
                 let state = self
                     .state
                     .entry(key.clone())
@@ -280,6 +354,36 @@ impl<'r> Correlator<'r> {
         }
     }
 
+    /// Judges the closed window of a ranged count: a finding when the count falls in the range.
+    fn judge(&mut self, rule: usize, group: String) {
+        let rules = self.rules;
+        let (distinct, window, count, at_most) = match &rules.rules()[rule].kind {
+            RuleKind::Threshold {
+                window,
+                count,
+                at_most: Some(max),
+                ..
+            } => (false, *window, *count, *max),
+            RuleKind::ValueCount {
+                window,
+                count,
+                at_most: Some(max),
+                ..
+            } => (true, *window, *count, *max),
+            _ => return,
+        };
+        let key = (rule, group);
+        let Some(GroupState::Window(recent)) = self.state.get_mut(&key) else {
+            return;
+        };
+        let matches: Vec<Match> = recent.drain(..).collect();
+        let reached = reached(&matches, distinct);
+        if !matches.is_empty() && (count..=at_most).contains(&reached) {
+            let note = window_note(reached, distinct, window, count, Some(at_most), &key.1);
+            self.emit(&matches, key.1, note);
+        }
+    }
+
     /// Drops the group of `rule` whose newest record is oldest, closing an open finding first.
     fn evict_one(&mut self, rule: usize) {
         let newest = |state: &GroupState| -> Option<DateTime<Utc>> {
@@ -287,6 +391,7 @@ impl<'r> Correlator<'r> {
                 GroupState::Open(f) => f.last_seen,
                 GroupState::Window(w) => w.back().and_then(|m| m.time),
                 GroupState::Sequence(s) => s.last().and_then(|m| m.time),
+                GroupState::Steps(s) => s.iter().flatten().filter_map(|m| m.time).max(),
                 GroupState::Seen(_) => None,
             }
         };
@@ -330,7 +435,80 @@ impl<'r> Correlator<'r> {
             absorb(&mut finding, m);
         }
         finding.explanation.push(note);
-        self.findings.push(finding);
+        self.feed(&finding, matches);
+        if self.rules.rules()[first.rule].report {
+            self.findings.push(finding);
+        }
+    }
+
+    /// Hands a correlation finding to the rules chained on its rule, as one match each.
+    fn feed(&mut self, finding: &Finding, matches: &[Match]) {
+        let rules = self.rules;
+        let Some(last) = matches.last() else { return };
+        for &(rule, input) in rules.chained_from(&finding.rule_id) {
+            let chained = Match {
+                rule,
+                time: finding.last_seen,
+                event_id: last.event_id.clone(),
+                entity: finding.entity.clone(),
+                account: finding.account.clone(),
+                arn: finding.arn.clone(),
+                group: finding.entity.clone(),
+                value: None,
+                steps: vec![input],
+                severity: rules.rules()[rule].severity,
+                evidence: vec![Evidence {
+                    field: String::new(),
+                    test: format!("correlation {:?} fired", finding.rule_id),
+                    value: finding.entity.clone(),
+                }],
+            };
+            self.process(chained);
+        }
+    }
+}
+
+/// How many matches, or distinct values, a window holds.
+fn reached<'m>(matches: impl IntoIterator<Item = &'m Match>, distinct: bool) -> usize {
+    if distinct {
+        let mut values: Vec<&str> = matches
+            .into_iter()
+            .filter_map(|m| m.value.as_deref())
+            .collect();
+        values.sort_unstable();
+        values.dedup();
+        values.len()
+    } else {
+        matches.into_iter().count()
+    }
+}
+
+/// The explanation line of a threshold or value-count finding.
+fn window_note(
+    reached: usize,
+    distinct: bool,
+    window: Duration,
+    count: usize,
+    at_most: Option<usize>,
+    group: &str,
+) -> Evidence {
+    let what = if distinct {
+        "distinct values"
+    } else {
+        "matching records"
+    };
+    let bound = match at_most {
+        Some(max) if max == count => format!("exactly {count}"),
+        Some(max) => format!("between {count} and {max}"),
+        None => format!("threshold {count}"),
+    };
+    Evidence {
+        field: String::new(),
+        test: format!(
+            "{reached} {what} within {} minutes ({bound})",
+            window.num_minutes()
+        ),
+        value: group.to_owned(),
     }
 }
 

@@ -30,7 +30,8 @@ pub struct Match {
     pub group: String,
     /// The counted or watched value, for value-count and first-seen rules.
     pub value: Option<String>,
-    /// The sequence steps this record meets, for sequence rules.
+    /// The sequence steps this record meets, for sequence rules; for rules compiled from several
+    /// ([`Rule::inputs`](crate::Rule::inputs)), the inputs it meets.
     pub steps: Vec<usize>,
     /// The severity for this record, after escalations.
     pub severity: Severity,
@@ -46,14 +47,18 @@ pub struct RuleSet {
     rules: Vec<Rule>,
     by_event_name: HashMap<String, Vec<usize>>,
     any_event_name: Vec<usize>,
+    /// For each rule id, the (rule, input) pairs its findings feed.
+    chained: HashMap<String, Vec<(usize, usize)>>,
 }
 
 impl RuleSet {
-    /// Checks and indexes rules: ids must be unique, thresholds and counts positive, sequences non-empty.
+    /// Checks and indexes rules: ids must be unique, thresholds and counts positive, sequences non-empty,
+    /// and a chained input must name a rule that comes earlier in the list (so chains have no cycles).
     pub fn new(rules: Vec<Rule>) -> Result<RuleSet, RuleError> {
         let mut ids = HashSet::new();
         let mut by_event_name: HashMap<String, Vec<usize>> = HashMap::new();
         let mut any_event_name = Vec::new();
+        let mut chained: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
         for (index, rule) in rules.iter().enumerate() {
             if !ids.insert(rule.id.as_str()) {
                 return Err(RuleError::DuplicateId(rule.id.clone()));
@@ -69,7 +74,33 @@ impl RuleSet {
                 RuleKind::Sequence { steps, .. } if steps.is_empty() => {
                     return Err(invalid("a sequence without steps"));
                 }
+                RuleKind::Threshold {
+                    count,
+                    at_most: Some(max),
+                    ..
+                }
+                | RuleKind::ValueCount {
+                    count,
+                    at_most: Some(max),
+                    ..
+                } if max < count => {
+                    return Err(invalid("an empty count range"));
+                }
                 _ => {}
+            }
+            for (position, input) in rule.inputs.iter().enumerate() {
+                if input.condition.is_none() {
+                    if !ids.contains(input.rule_id.as_str()) || input.rule_id == rule.id {
+                        return Err(invalid(&format!(
+                            "chained rule {:?} must come before the rule it feeds",
+                            input.rule_id
+                        )));
+                    }
+                    chained
+                        .entry(input.rule_id.clone())
+                        .or_default()
+                        .push((index, position));
+                }
             }
             match rule.condition.event_names() {
                 Some(names) => {
@@ -88,12 +119,18 @@ impl RuleSet {
             rules,
             by_event_name,
             any_event_name,
+            chained,
         })
     }
 
     /// The rules, in the order given.
     pub fn rules(&self) -> &[Rule] {
         &self.rules
+    }
+
+    /// The (rule, input) pairs that the findings of rule `id` feed, for chained correlations.
+    pub fn chained_from(&self, id: &str) -> &[(usize, usize)] {
+        self.chained.get(id).map_or(&[], Vec::as_slice)
     }
 
     /// Rules that name no event and are tested against every record.
@@ -130,7 +167,19 @@ impl RuleSet {
             .find(|(condition, _)| condition.holds(view))
             .map_or(rule.severity, |(_, severity)| *severity);
         let entity = event.entity_id().into_owned();
+        // Inputs this record meets, for rules compiled from several; their group fields win (aliases).
+        let inputs: Vec<usize> = rule
+            .inputs
+            .iter()
+            .enumerate()
+            .filter(|(_, input)| input.condition.as_ref().is_some_and(|c| c.holds(view)))
+            .map(|(i, _)| i)
+            .collect();
+        let alias = inputs
+            .first()
+            .and_then(|&i| rule.inputs[i].group_by.as_deref());
         let key = |fields: &[Field]| -> String {
+            let fields = alias.unwrap_or(fields);
             if fields.is_empty() {
                 return entity.clone();
             }
@@ -146,8 +195,8 @@ impl RuleSet {
                 .join("|")
         };
         let (group, value, steps) = match &rule.kind {
-            RuleKind::Single { .. } => (entity.clone(), None, Vec::new()),
-            RuleKind::Threshold { group_by, .. } => (key(group_by), None, Vec::new()),
+            RuleKind::Single { .. } => (entity.clone(), None, inputs),
+            RuleKind::Threshold { group_by, .. } => (key(group_by), None, inputs),
             RuleKind::ValueCount {
                 group_by, field, ..
             }
@@ -156,10 +205,12 @@ impl RuleSet {
             } => (
                 key(group_by),
                 view.values(field).first().map(|v| v.to_string()),
-                Vec::new(),
+                inputs,
             ),
-            RuleKind::Sequence { steps, .. } => (
-                entity.clone(),
+            RuleKind::Sequence {
+                steps, group_by, ..
+            } => (
+                key(group_by),
                 None,
                 steps
                     .iter()

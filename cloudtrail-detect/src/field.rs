@@ -87,6 +87,9 @@ pub enum Field {
     AiAssistant,
     /// A path into a payload: member names, through arrays (any element matches).
     Path(Payload, Vec<String>),
+    /// The same empty value for every record: grouping by it puts all records in one group (Sigma
+    /// correlations without `group-by`).
+    Global,
 }
 
 impl Field {
@@ -160,6 +163,7 @@ impl fmt::Display for Field {
             Field::Outcome => "outcome",
             Field::Entity => "entity",
             Field::AiAssistant => "userAgent (AI assistant)",
+            Field::Global => "(all records)",
             Field::Path(payload, path) => {
                 let joined = path.join(".");
                 return match payload {
@@ -274,6 +278,7 @@ impl<'e, 'a> EventView<'e, 'a> {
                 })
                 .into_iter()
                 .collect(),
+            Field::Global => vec![Cow::Borrowed("")],
             Field::Path(payload, path) => {
                 let mut out = Vec::new();
                 if let Some(root) = self.payload(*payload) {

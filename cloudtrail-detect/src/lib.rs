@@ -78,6 +78,8 @@ mod finding;
 mod matcher;
 mod pack;
 mod rule;
+#[cfg(feature = "sigma")]
+pub mod sigma;
 mod tuning;
 
 pub use condition::{Condition, Evidence, FieldTest, Test, field, on};
@@ -88,5 +90,5 @@ pub use field::{EventView, Field, Payload};
 pub use finding::{Finding, MAX_EVENT_IDS};
 pub use matcher::{Comparison, Matcher, Network};
 pub use pack::builtin_rules;
-pub use rule::{Mitre, Rule, RuleKind, Severity};
+pub use rule::{Input, Mitre, Rule, RuleKind, Severity};
 pub use tuning::{Suppression, Tuning};

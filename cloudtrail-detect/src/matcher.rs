@@ -102,7 +102,7 @@ impl fmt::Display for Network {
 }
 
 /// Glob match over bytes: `*` any run, `?` one byte, `\x` a literal `x`.
-fn glob(pattern: &[u8], text: &[u8]) -> bool {
+pub(crate) fn glob(pattern: &[u8], text: &[u8]) -> bool {
     let (mut p, mut t) = (0, 0);
     let (mut star, mut star_text) = (None, 0);
     while t < text.len() {

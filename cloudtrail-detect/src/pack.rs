@@ -203,7 +203,9 @@ fn iam_rules() -> Vec<Rule> {
                 names(&["AttachUserPolicy", "PutUserPolicy"]),
                 names(&["CreateAccessKey"]),
             ],
+            group_by: Vec::new(),
             window: Duration::hours(1),
+            ordered: true,
         })
         .mitre(PERSISTENCE, "T1136.003"),
         Rule::new(
@@ -371,6 +373,7 @@ fn technique_rules() -> Vec<Rule> {
             field: Field::parse("requestParameters.secretId"),
             window: Duration::minutes(10),
             count: 5,
+            at_most: None,
         })
         .tag("stratus:aws.credential-access.secretsmanager-retrieve-secrets")
         .mitre(CREDENTIAL_ACCESS, "T1555.006"),

@@ -67,6 +67,9 @@ pub enum RuleKind {
         window: Duration,
         /// How many records make a finding.
         count: usize,
+        /// With an upper bound, the count must fall in `count..=at_most`: the window is then judged when it
+        /// closes (tumbling windows starting at a group's first record), not as soon as `count` is reached.
+        at_most: Option<usize>,
     },
     /// At least `count` distinct values of `field` for the same group within `window`.
     ValueCount {
@@ -78,13 +81,20 @@ pub enum RuleKind {
         window: Duration,
         /// How many distinct values make a finding.
         count: usize,
+        /// With an upper bound, the number of distinct values must fall in `count..=at_most`, judged when
+        /// the window closes.
+        at_most: Option<usize>,
     },
-    /// The steps in order, by the same acting principal, within `window` of the first step.
+    /// Every step, by the same group, within `window` of the first; in the order given when `ordered`.
     Sequence {
         /// The steps; the rule's condition must hold too.
         steps: Vec<Condition>,
+        /// What groups records (empty: the acting principal).
+        group_by: Vec<Field>,
         /// The window.
         window: Duration,
+        /// Whether the steps must happen in order.
+        ordered: bool,
     },
     /// A value of `field` a group has not shown before. Values seen within `learning` of the first record
     /// the correlator processes are learned without findings.
@@ -126,6 +136,27 @@ pub struct Rule {
     pub condition: Condition,
     /// How matching records become findings.
     pub kind: RuleKind,
+    /// The rules this one correlates, when it was compiled from several (Sigma correlation rules); empty
+    /// for rules written with one condition.
+    pub inputs: Vec<Input>,
+    /// Whether findings are reported. Rules that only feed a chained correlation (Sigma's
+    /// `generate: false`) set it to false: their findings still count as matches of the rules they feed.
+    pub report: bool,
+}
+
+/// One rule a correlation rule is built from.
+///
+/// A record meets the input when `condition` holds; an input without a condition is another correlation
+/// rule, whose findings count as matches (chaining). An input's `group_by`, when set, replaces the rule's
+/// group fields for records that meet it (Sigma aliases: the same group value under different names).
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// The input rule's id (or Sigma name).
+    pub rule_id: String,
+    /// What a record must meet; `None` for a chained correlation rule.
+    pub condition: Option<Condition>,
+    /// Group fields for records meeting this input, when they differ from the rule's.
+    pub group_by: Option<Vec<Field>>,
 }
 
 impl Rule {
@@ -146,6 +177,8 @@ impl Rule {
             kind: RuleKind::Single {
                 dedup: Duration::hours(1),
             },
+            inputs: Vec::new(),
+            report: true,
         }
     }
 
@@ -207,6 +240,7 @@ impl Rule {
             group_by: Vec::new(),
             window,
             count,
+            at_most: None,
         };
         self
     }

@@ -40,6 +40,7 @@ fn rules() -> RuleSet {
             field: Field::parse("requestParameters.secretId"),
             window: Duration::minutes(10),
             count: 3,
+            at_most: None,
         }),
         Rule::new(
             "sequence",
@@ -52,7 +53,9 @@ fn rules() -> RuleSet {
                 field("eventName").equals(["GetSecretValue"]),
                 field("eventName").equals(["DeleteSecret"]),
             ],
+            group_by: Vec::new(),
             window: Duration::minutes(30),
+            ordered: true,
         }),
         Rule::new(
             "first-seen",
