@@ -1,11 +1,16 @@
-//! Hunts CloudTrail logs with the built-in rule pack: reads a folder of logs (or a file, stdin, ...) on
-//! all cores, matches every record against the indexed rules, correlates on event time, applies
-//! suppressions, and prints the findings.
+//! Hunts CloudTrail logs with the built-in rule pack and any Sigma rules: reads a folder of logs (or a
+//! file, stdin, `s3://bucket/prefix`) on all cores, matches every record against the indexed rules,
+//! correlates on event time, applies suppressions, and prints the findings.
 //!
 //! ```text
-//! cargo run --release --example hunt -- [PATH...] [--format table|jsonl] [--suppressions FILE]
-//!     [--threads N] [--account A] [--region R] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+//! cargo run --release --example hunt -- [PATH...] [--format table|jsonl] [--rules FILE_OR_DIR]...
+//!     [--no-builtin] [--suppressions FILE] [--threads N] [--account A] [--region R]
+//!     [--from YYYY-MM-DD] [--to YYYY-MM-DD]
 //! ```
+//!
+//! `--rules` loads Sigma rules, filters and correlation rules (a file, or every `.yml`/`.yaml` under a
+//! directory) and runs them next to the built-in pack; rules that fail to load are listed on stderr with
+//! their file and reason, and the rest run. `--no-builtin` runs only the Sigma rules.
 //!
 //! With no PATH it hunts the bundled sample tree in `examples/data` (written by the `generate` example,
 //! with planted attacks listed in `examples/data/ground_truth.jsonl`). `table` is the default on a
@@ -22,7 +27,8 @@ use std::time::Instant;
 
 use chrono::{Duration, SecondsFormat, Utc};
 use clap::{Parser, ValueEnum};
-use cloudtrail_detect::{Correlator, Finding, Match, RuleSet, Tuning, builtin_rules};
+use cloudtrail_detect::sigma::SigmaLoader;
+use cloudtrail_detect::{Correlator, Finding, Match, Rule, RuleSet, Tuning, builtin_rules};
 use cloudtrail_reader::Reader;
 use serde_json::json;
 
@@ -50,11 +56,42 @@ struct Args {
     /// Suppressions and severity overrides (JSON; see `cloudtrail_detect::Tuning`).
     #[arg(long)]
     suppressions: Option<PathBuf>,
-    /// Sigma rules to run next to the built-in pack (file or directory).
+    /// Sigma rules to run next to the built-in pack (a file or a directory; repeatable).
     #[arg(long)]
-    rules: Option<PathBuf>,
+    rules: Vec<PathBuf>,
+    /// Run only the rules given with --rules, not the built-in pack.
+    #[arg(long, requires = "rules")]
+    no_builtin: bool,
     #[command(flatten)]
     input: common::InputArgs,
+}
+
+/// The built-in pack (unless `--no-builtin`) and the Sigma rules given with `--rules`; Sigma documents
+/// that fail to load are reported and skipped.
+fn load_rules(args: &Args) -> Vec<Rule> {
+    let mut rules = if args.no_builtin {
+        Vec::new()
+    } else {
+        builtin_rules()
+    };
+    if args.rules.is_empty() {
+        return rules;
+    }
+    let mut loader = SigmaLoader::new();
+    for path in &args.rules {
+        loader.add_path(path);
+    }
+    let loaded = loader.compile();
+    for failure in &loaded.failures {
+        eprintln!("hunt: sigma: {failure}");
+    }
+    eprintln!(
+        "hunt: sigma: {} rules loaded, {} failed",
+        loaded.rules.len(),
+        loaded.failures.len()
+    );
+    rules.extend(loaded.rules);
+    rules
 }
 
 fn sample() -> String {
@@ -63,13 +100,6 @@ fn sample() -> String {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    if let Some(rules) = &args.rules {
-        eprintln!(
-            "hunt: --rules {}: loading Sigma rules is not available in this version; only the built-in pack runs",
-            rules.display()
-        );
-        return ExitCode::from(2);
-    }
     let tuning = match &args.suppressions {
         None => Tuning::default(),
         Some(path) => match std::fs::read_to_string(path)
@@ -83,7 +113,7 @@ fn main() -> ExitCode {
             }
         },
     };
-    let rules = match RuleSet::new(builtin_rules()) {
+    let rules = match RuleSet::new(load_rules(&args)) {
         Ok(rules) => rules,
         Err(error) => {
             eprintln!("hunt: {error}");
@@ -217,7 +247,14 @@ fn write_table(out: &mut impl Write, findings: &[Finding]) -> std::io::Result<()
         let mitre: Vec<String> = first
             .mitre
             .iter()
-            .map(|m| format!("{} {} (v{})", m.tactic, m.technique, m.attack_version))
+            .map(|m| {
+                let ids = [m.tactic.as_str(), m.technique.as_str()]
+                    .into_iter()
+                    .filter(|id| !id.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                format!("{ids} (v{})", m.attack_version)
+            })
             .collect();
         writeln!(
             out,

@@ -20,7 +20,9 @@ pub enum Payload {
     AdditionalEventData,
     /// `serviceEventDetails`.
     ServiceEventDetails,
-    /// The whole record, for paths into members with no typed field (`userIdentity.sessionContext...`).
+    /// `userIdentity`, for paths into members with no typed field (`userIdentity.sessionContext...`).
+    UserIdentity,
+    /// The whole record, for paths into other members.
     Record,
 }
 
@@ -32,6 +34,7 @@ impl Payload {
             Payload::ResponseElements => "responseElements",
             Payload::AdditionalEventData => "additionalEventData",
             Payload::ServiceEventDetails => "serviceEventDetails",
+            Payload::UserIdentity => "userIdentity",
             Payload::Record => "",
         }
     }
@@ -79,6 +82,8 @@ pub enum Field {
     InvokedBy,
     /// `userIdentity.sessionContext.sessionIssuer.arn`.
     SessionIssuerArn,
+    /// `userIdentity.sessionContext.sessionIssuer.type`, canonical spelling.
+    SessionIssuerType,
     /// The outcome: `success`, `failure` or `denied` (see `cloudtrail_model::Event::outcome`).
     Outcome,
     /// The acting principal's entity id (see `cloudtrail_model::Event::entity_id`).
@@ -116,6 +121,7 @@ impl Field {
             "userIdentity.userName" => Field::UserName,
             "userIdentity.invokedBy" => Field::InvokedBy,
             "userIdentity.sessionContext.sessionIssuer.arn" => Field::SessionIssuerArn,
+            "userIdentity.sessionContext.sessionIssuer.type" => Field::SessionIssuerType,
             _ => {
                 let mut parts = name.split('.');
                 let first = parts.next().unwrap_or_default();
@@ -124,6 +130,7 @@ impl Field {
                     "responseElements" => Some(Payload::ResponseElements),
                     "additionalEventData" => Some(Payload::AdditionalEventData),
                     "serviceEventDetails" => Some(Payload::ServiceEventDetails),
+                    "userIdentity" => Some(Payload::UserIdentity),
                     _ => None,
                 };
                 match payload {
@@ -160,6 +167,7 @@ impl fmt::Display for Field {
             Field::UserName => "userIdentity.userName",
             Field::InvokedBy => "userIdentity.invokedBy",
             Field::SessionIssuerArn => "userIdentity.sessionContext.sessionIssuer.arn",
+            Field::SessionIssuerType => "userIdentity.sessionContext.sessionIssuer.type",
             Field::Outcome => "outcome",
             Field::Entity => "entity",
             Field::AiAssistant => "userAgent (AI assistant)",
@@ -180,7 +188,7 @@ impl fmt::Display for Field {
 /// A record as rules see it: typed members read directly, payloads parsed at most once, on first use.
 pub struct EventView<'e, 'a> {
     event: &'e Event<'a>,
-    payloads: [OnceCell<Option<Value>>; 5],
+    payloads: [OnceCell<Option<Value>>; 6],
 }
 
 impl<'e, 'a> EventView<'e, 'a> {
@@ -206,6 +214,14 @@ impl<'e, 'a> EventView<'e, 'a> {
             Payload::Record => {
                 return self.payloads[4]
                     .get_or_init(|| serde_json::to_value(self.event).ok())
+                    .as_ref();
+            }
+            Payload::UserIdentity => {
+                return self.payloads[5]
+                    .get_or_init(|| {
+                        let identity = self.event.user_identity.as_deref()?;
+                        serde_json::to_value(identity).ok()
+                    })
                     .as_ref();
             }
         };
@@ -264,6 +280,18 @@ impl<'e, 'a> EventView<'e, 'a> {
             Field::UserName => one(identity.and_then(|i| i.user_name.as_deref())),
             Field::InvokedBy => one(identity.and_then(|i| i.invoked_by.as_deref())),
             Field::SessionIssuerArn => one(identity.and_then(|i| i.session_issuer_arn())),
+            Field::SessionIssuerType => identity
+                .and_then(|i| {
+                    i.session_context
+                        .as_ref()?
+                        .session_issuer
+                        .as_ref()?
+                        .issuer_type
+                        .as_ref()
+                })
+                .map(|t| Cow::Borrowed(t.as_str()))
+                .into_iter()
+                .collect(),
             Field::Outcome => vec![Cow::Borrowed(event.outcome().as_str())],
             Field::Entity => vec![Cow::Owned(event.entity_id().into_owned())],
             Field::AiAssistant => event

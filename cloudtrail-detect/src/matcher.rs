@@ -146,6 +146,28 @@ impl Matcher {
     /// Whether one value passes. `cased` says whether patterns were kept in their case; when not, the
     /// value is compared lower-cased.
     pub(crate) fn test(&self, value: &str, cased: bool) -> bool {
+        // Equality and prefixes/suffixes compare without lower-casing the value (no allocation).
+        if !cased {
+            let (value, n) = (value.as_bytes(), value.len());
+            match self {
+                Matcher::Equals(options) => {
+                    return options
+                        .iter()
+                        .any(|o| o.as_bytes().eq_ignore_ascii_case(value));
+                }
+                Matcher::StartsWith(options) => {
+                    return options.iter().any(|o| {
+                        n >= o.len() && value[..o.len()].eq_ignore_ascii_case(o.as_bytes())
+                    });
+                }
+                Matcher::EndsWith(options) => {
+                    return options.iter().any(|o| {
+                        n >= o.len() && value[n - o.len()..].eq_ignore_ascii_case(o.as_bytes())
+                    });
+                }
+                _ => {}
+            }
+        }
         let lowered;
         let value = if cased || !value.bytes().any(|b| b.is_ascii_uppercase()) {
             value
