@@ -1,6 +1,6 @@
-//! An embeddable rule engine for AWS CloudTrail: rules written in Rust (and, behind the `sigma` feature
-//! planned next, Sigma YAML) compiled to one representation, stateful correlation on event time, MITRE
-//! ATT&CK metadata, and a built-in rule pack.
+//! An embeddable rule engine for AWS CloudTrail: rules written in Rust and Sigma YAML (feature `sigma`, on
+//! by default) compiled to one representation, stateful correlation on event time, MITRE ATT&CK metadata,
+//! and a built-in rule pack.
 //!
 //! # Brief overview
 //!
@@ -20,6 +20,16 @@
 //! - [`Tuning`] applies suppressions (by rule, account, principal or ARN pattern, with expiry) and
 //!   severity overrides, loaded from a file.
 //! - [`builtin_rules`] is the built-in pack.
+//! - [`sigma`] compiles Sigma detection rules, filters and correlation rules to the same [`Rule`]s.
+//!
+//! # Performance
+//!
+//! Matching only, one core, 20,000 generated records parsed beforehand (`benches/detect.rs`, 2 cores AMD
+//! EPYC): the built-in pack 2.1M records/s; the 57 SigmaHQ CloudTrail rules 690K records/s compiled from
+//! Sigma and 710K written with the builder (the same rules, the same representation: the difference is
+//! noise and evaluation order); 1,000 generated rules 380K records/s. Over a million-record tree with the
+//! reader on 2 threads, the `hunt` example takes 1.76 s and 15 MiB where DuckDB takes 8.16 s and 1.7 GiB
+//! for the seven rules of the hunting notebook (README, Performance).
 //!
 //! # Example
 //!
@@ -66,6 +76,7 @@
 //! | `correlate`, `finding` | [`Correlator`], [`Finding`] |
 //! | `tuning` | [`Tuning`], [`Suppression`] |
 //! | `pack` | [`builtin_rules`] |
+//! | [`sigma`] | [`sigma::SigmaLoader`], [`sigma::SigmaRules`], [`sigma::LoadFailure`], [`sigma::SigmaError`] |
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
