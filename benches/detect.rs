@@ -58,18 +58,26 @@ fn matching(c: &mut Criterion) {
         .iter()
         .filter_map(|t| Event::from_json(t).ok())
         .collect();
-    let mut group = c.benchmark_group("detect/match");
+    let builtin = RuleSet::new(builtin_rules()).expect("valid rules");
+    let generated = RuleSet::new(generated_rules()).expect("valid rules");
+    bench_sets(
+        c,
+        "detect/match",
+        &[("builtin-pack", &builtin), ("1000-rules", &generated)],
+        &events,
+    );
+}
+
+/// One benchmark per rule set: matching every event, on one core.
+fn bench_sets(c: &mut Criterion, group: &str, sets: &[(&str, &RuleSet)], events: &[Event<'_>]) {
+    let mut group = c.benchmark_group(group);
     group.throughput(Throughput::Elements(events.len() as u64));
-    for (name, rules) in [
-        ("builtin-pack", builtin_rules()),
-        ("1000-rules", generated_rules()),
-    ] {
-        let rules = RuleSet::new(rules).expect("valid rules");
-        group.bench_function(name, |b| {
+    for (name, rules) in sets {
+        group.bench_function(*name, |b| {
             let mut out = Vec::new();
             b.iter(|| {
                 out.clear();
-                for event in &events {
+                for event in events {
                     rules.matches(event, &mut out);
                 }
                 black_box(out.len())
@@ -125,21 +133,12 @@ fn sigma_against_rust(c: &mut Criterion) {
         matched(&rust, &events),
         "both forms match the same records"
     );
-    let mut group = c.benchmark_group("detect/sigmahq-57");
-    group.throughput(Throughput::Elements(events.len() as u64));
-    for (name, rules) in [("sigma", &sigma), ("rust", &rust)] {
-        group.bench_function(name, |b| {
-            let mut out = Vec::new();
-            b.iter(|| {
-                out.clear();
-                for event in &events {
-                    rules.matches(event, &mut out);
-                }
-                black_box(out.len())
-            })
-        });
-    }
-    group.finish();
+    bench_sets(
+        c,
+        "detect/sigmahq-57",
+        &[("sigma", &sigma), ("rust", &rust)],
+        &events,
+    );
 }
 
 criterion_group!(benches, matching, sigma_against_rust);

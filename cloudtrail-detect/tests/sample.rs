@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use chrono::Duration;
-use cloudtrail_detect::{Correlator, Match, RuleSet, builtin_rules};
+use cloudtrail_detect::{Correlator, Finding, Match, RuleSet, builtin_rules};
 use cloudtrail_reader::{Reader, Source};
 
 /// The rule each planted scenario must trigger.
@@ -52,6 +52,33 @@ const EXPECTED: &[(&str, &str)] = &[
     ),
 ];
 
+/// Reads the sample tree under `data` on all cores, matches every record, and correlates the matches in
+/// event-time order.
+fn hunt(rules: &RuleSet, data: &str) -> Vec<Finding> {
+    let matches = Mutex::new(Vec::<Match>::new());
+    let stats = Reader::default()
+        .for_each(
+            &[Source::Path(format!("{data}/AWSLogs").into())],
+            |event, _| {
+                let mut found = Vec::new();
+                rules.matches(event, &mut found);
+                matches.lock().unwrap().extend(found);
+            },
+            |error| panic!("{error}"),
+        )
+        .unwrap();
+    assert!(stats.records_delivered > 5000);
+    let mut matches = matches.into_inner().unwrap();
+    matches.sort_by(|a, b| (a.time, &a.event_id, a.rule).cmp(&(b.time, &b.event_id, b.rule)));
+    let mut correlator = Correlator::new(rules, Duration::hours(1));
+    let mut findings = Vec::new();
+    for m in matches {
+        findings.extend(correlator.push(m));
+    }
+    findings.extend(correlator.finish());
+    findings
+}
+
 #[test]
 fn the_sample_yields_every_planted_scenario_and_no_false_positive() {
     let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data");
@@ -72,27 +99,7 @@ fn the_sample_yields_every_planted_scenario_and_no_false_positive() {
         .collect();
 
     let rules = RuleSet::new(builtin_rules()).unwrap();
-    let matches = Mutex::new(Vec::<Match>::new());
-    let stats = Reader::default()
-        .for_each(
-            &[Source::Path(format!("{data}/AWSLogs").into())],
-            |event, _| {
-                let mut found = Vec::new();
-                rules.matches(event, &mut found);
-                matches.lock().unwrap().extend(found);
-            },
-            |error| panic!("{error}"),
-        )
-        .unwrap();
-    assert!(stats.records_delivered > 5000);
-    let mut matches = matches.into_inner().unwrap();
-    matches.sort_by(|a, b| (a.time, &a.event_id, a.rule).cmp(&(b.time, &b.event_id, b.rule)));
-    let mut correlator = Correlator::new(&rules, Duration::hours(1));
-    let mut findings = Vec::new();
-    for m in matches {
-        findings.extend(correlator.push(m));
-    }
-    findings.extend(correlator.finish());
+    let findings = hunt(&rules, data);
 
     let mut covered: BTreeSet<(&str, &str)> = BTreeSet::new();
     for finding in &findings {
@@ -152,24 +159,7 @@ fn sigmahq_rules_find_the_planted_techniques_they_cover() {
     let builtin = rules.len();
     rules.extend(sigma.rules);
     let rules = RuleSet::new(rules).unwrap();
-    let matches = Mutex::new(Vec::<Match>::new());
-    Reader::default()
-        .for_each(
-            &[Source::Path(format!("{data}/AWSLogs").into())],
-            |event, _| {
-                let mut found = Vec::new();
-                rules.matches(event, &mut found);
-                matches.lock().unwrap().extend(found);
-            },
-            |error| panic!("{error}"),
-        )
-        .unwrap();
-    let mut correlator = Correlator::new(&rules, Duration::days(3650));
-    let mut findings = Vec::new();
-    for m in matches.into_inner().unwrap() {
-        findings.extend(correlator.push(m));
-    }
-    findings.extend(correlator.finish());
+    let findings = hunt(&rules, data);
     let covered: BTreeSet<(&str, &str)> = findings
         .iter()
         .flat_map(|f| {
