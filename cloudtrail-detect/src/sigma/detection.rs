@@ -249,21 +249,17 @@ fn entry(key: &str, values: &Yaml) -> Result<Condition, SigmaError> {
                 "it applies to plain and contains/startswith/endswith values",
             ));
         }
-        if offsets && how != How::Contains {
-            return Err(unsupported("base64offset", "it needs `contains`"));
+        if offsets && (how != How::Contains || all) {
+            return Err(unsupported(
+                "base64offset",
+                "it needs `contains` and cannot be combined with `all`",
+            ));
         }
+        // With offsets, the three encodings of each value are alternatives.
         texts = texts
             .iter()
             .flat_map(|t| encode_base64(t.as_bytes(), offsets))
             .collect();
-        if offsets && !all {
-            // The three encodings of each value are alternatives.
-        } else if offsets {
-            return Err(unsupported(
-                "base64offset",
-                "it cannot be combined with `all`",
-            ));
-        }
     }
     if !texts.is_empty() {
         match how {
