@@ -47,17 +47,26 @@ fn generated_rules() -> Vec<Rule> {
         .collect()
 }
 
-fn matching(c: &mut Criterion) {
+/// 20,000 generated records, with or without planted attacks.
+fn texts(plant_attacks: bool) -> Vec<String> {
     let config = GeneratorConfig {
         records: 20_000,
-        plant_attacks: false,
+        plant_attacks,
         ..GeneratorConfig::default()
     };
-    let texts: Vec<String> = records(&config).collect();
-    let events: Vec<Event<'_>> = texts
+    records(&config).collect()
+}
+
+fn parse(texts: &[String]) -> Vec<Event<'_>> {
+    texts
         .iter()
         .filter_map(|t| Event::from_json(t).ok())
-        .collect();
+        .collect()
+}
+
+fn matching(c: &mut Criterion) {
+    let texts = texts(false);
+    let events = parse(&texts);
     let builtin = RuleSet::new(builtin_rules()).expect("valid rules");
     let generated = RuleSet::new(generated_rules()).expect("valid rules");
     bench_sets(
@@ -115,15 +124,8 @@ fn matched(rules: &RuleSet, events: &[Event<'_>]) -> Vec<(String, String)> {
 }
 
 fn sigma_against_rust(c: &mut Criterion) {
-    let config = GeneratorConfig {
-        records: 20_000,
-        ..GeneratorConfig::default()
-    };
-    let texts: Vec<String> = records(&config).collect();
-    let events: Vec<Event<'_>> = texts
-        .iter()
-        .filter_map(|t| Event::from_json(t).ok())
-        .collect();
+    let texts = texts(true);
+    let events = parse(&texts);
     let sigma = RuleSet::new(sigmahq_rules()).expect("valid rules");
     let rust = RuleSet::new(sigmahq_in_rust::rules()).expect("valid rules");
     let expected = matched(&sigma, &events);

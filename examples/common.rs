@@ -67,3 +67,11 @@ impl InputArgs {
 pub fn sources(paths: &[String]) -> Vec<Source> {
     paths.iter().map(|path| Source::from_arg(path)).collect()
 }
+
+/// Runs `print` with the progress bar, when there is one, hidden, so the output lands above it.
+pub fn above_bar(bar: Option<&ProgressBar>, print: impl FnOnce()) {
+    match bar {
+        Some(bar) => bar.suspend(print),
+        None => print(),
+    }
+}

@@ -141,10 +141,7 @@ fn main() -> ExitCode {
         |matches, event, _| rules.matches(event, matches),
         |error| {
             errors.fetch_add(1, Ordering::Relaxed);
-            match &bar {
-                Some(bar) => bar.suspend(|| eprintln!("error: {error}")),
-                None => eprintln!("error: {error}"),
-            }
+            common::above_bar(bar.as_ref(), || eprintln!("error: {error}"));
         },
     );
     if let Some(bar) = &bar {

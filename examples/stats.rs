@@ -116,10 +116,7 @@ fn main() -> ExitCode {
         |counts, event, info| counts.add(event, info),
         |error| {
             errors.fetch_add(1, Ordering::Relaxed);
-            match &bar {
-                Some(bar) => bar.suspend(|| eprintln!("error: {error}")),
-                None => eprintln!("error: {error}"),
-            }
+            common::above_bar(bar.as_ref(), || eprintln!("error: {error}"));
         },
     );
     if let Some(bar) = &bar {

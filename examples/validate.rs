@@ -44,10 +44,7 @@ fn main() -> ExitCode {
     let out = Mutex::new(());
     let say = |line: String| {
         let _guard = out.lock();
-        match &bar {
-            Some(bar) => bar.suspend(|| println!("{line}")),
-            None => println!("{line}"),
-        }
+        common::above_bar(bar.as_ref(), || println!("{line}"));
     };
     let result = Reader::new(options).for_each(
         &common::sources(&args.paths),

@@ -402,6 +402,26 @@ impl Reader {
         stored
     }
 
+    /// A source that could not be listed: the error ends the read under fail-fast, else it is counted
+    /// as a failed input and reported.
+    fn unlisted(
+        &self,
+        listed: std::io::Result<()>,
+        input: String,
+        stats: &mut Stats,
+        on_error: &mut dyn FnMut(ReadError),
+    ) -> Result<(), ReadError> {
+        let Err(error) = listed else { return Ok(()) };
+        let error = ReadError::Io { input, error };
+        if self.options.policy == ErrorPolicy::FailFast {
+            return Err(error);
+        }
+        stats.errors += 1;
+        stats.inputs_failed += 1;
+        on_error(error);
+        Ok(())
+    }
+
     /// Expands the sources into inputs: directories walked in name order through the layout filter.
     fn list(
         &self,
@@ -421,32 +441,12 @@ impl Reader {
                     kind: InputKind::Bytes(Arc::clone(data)),
                 }),
                 Source::S3(url) => {
-                    if let Err(error) = self.list_s3(url, &mut inputs, stats) {
-                        let error = ReadError::Io {
-                            input: url.clone(),
-                            error,
-                        };
-                        if self.options.policy == ErrorPolicy::FailFast {
-                            return Err(error);
-                        }
-                        stats.errors += 1;
-                        stats.inputs_failed += 1;
-                        on_error(error);
-                    }
+                    let listed = self.list_s3(url, &mut inputs, stats);
+                    self.unlisted(listed, url.clone(), stats, on_error)?;
                 }
                 Source::Path(path) => {
-                    if let Err(error) = self.walk(path, &mut inputs, stats, true) {
-                        let error = ReadError::Io {
-                            input: path.display().to_string(),
-                            error,
-                        };
-                        if self.options.policy == ErrorPolicy::FailFast {
-                            return Err(error);
-                        }
-                        stats.errors += 1;
-                        stats.inputs_failed += 1;
-                        on_error(error);
-                    }
+                    let listed = self.walk(path, &mut inputs, stats, true);
+                    self.unlisted(listed, path.display().to_string(), stats, on_error)?;
                 }
             }
         }
