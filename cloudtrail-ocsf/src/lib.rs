@@ -4,8 +4,18 @@
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+mod activity;
 mod class;
+mod error;
+mod mapper;
+mod options;
+mod record;
+mod unmapped;
 mod version;
 
 pub use class::OcsfClass;
+pub use error::MapError;
+pub use mapper::Mapper;
+pub use options::{ClassTable, MappingOptions};
+pub use record::OcsfEvent;
 pub use version::{OcsfVersion, UnknownVersion};

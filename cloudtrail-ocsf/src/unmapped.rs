@@ -1,0 +1,182 @@
+//! `unmapped` as Security Lake writes it: a flat map of text.
+//!
+//! Keys are the dotted CloudTrail paths (`userIdentity.sessionContext.sessionIssuer.type`); an array
+//! adds `[]` to its key and its leaves are joined with commas into one value
+//! (`requestParameters.subnets[]` = `"subnet-1,subnet-2"`); scalars are their JSON text without quotes
+//! (`true`, `42`), a JSON `null` is `"null"`, and an empty object or array is `"{}"` / `"[]"` so that nothing
+//! disappears.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+/// Collects leaves before joining those that share a key.
+#[derive(Default)]
+pub(crate) struct Unmapped {
+    leaves: BTreeMap<String, Vec<String>>,
+}
+
+impl Unmapped {
+    /// Adds `value` under `key`, flattened.
+    pub fn add(&mut self, key: &str, value: &Value) {
+        match value {
+            Value::Object(members) if members.is_empty() => self.leaf(key, "{}".to_owned()),
+            Value::Object(members) => {
+                for (name, member) in members {
+                    self.add(&format!("{key}.{name}"), member);
+                }
+            }
+            Value::Array(items) if items.is_empty() => self.leaf(key, "[]".to_owned()),
+            Value::Array(items) => {
+                let key = format!("{key}[]");
+                for item in items {
+                    self.add(&key, item);
+                }
+            }
+            Value::String(text) => self.leaf(key, text.clone()),
+            Value::Null => self.leaf(key, "null".to_owned()),
+            Value::Bool(flag) => self.leaf(key, flag.to_string()),
+            Value::Number(number) => self.leaf(key, number.to_string()),
+        }
+    }
+
+    /// Adds every member of an object under `prefix.`.
+    pub fn add_members(&mut self, prefix: &str, members: &Map<String, Value>) {
+        for (name, member) in members {
+            self.add(&format!("{prefix}.{name}"), member);
+        }
+    }
+
+    /// Adds a text value as is.
+    pub fn add_text(&mut self, key: &str, text: &str) {
+        self.leaf(key, text.to_owned());
+    }
+
+    fn leaf(&mut self, key: &str, text: String) {
+        match self.leaves.get_mut(key) {
+            Some(values) => values.push(text),
+            None => {
+                self.leaves.insert(key.to_owned(), vec![text]);
+            }
+        }
+    }
+
+    /// The flat map: leaves under one key joined with commas.
+    pub fn finish(self) -> BTreeMap<String, String> {
+        self.leaves
+            .into_iter()
+            .map(|(key, values)| (key, values.join(",")))
+            .collect()
+    }
+}
+
+/// Removes and returns the member at `path` of an object, then removes the objects the removal left
+/// empty, so consumed members leave no `{}` behind.
+pub(crate) fn take(
+    object: &mut Map<String, Value>,
+    path: &[&str],
+    keep: impl Fn(&Value) -> bool,
+) -> Option<Value> {
+    let (first, rest) = path.split_first()?;
+    if rest.is_empty() {
+        if !object.get(*first).is_some_and(&keep) {
+            return None;
+        }
+        return object.remove(*first);
+    }
+    let child = object.get_mut(*first)?.as_object_mut()?;
+    let taken = take(child, rest, keep)?;
+    if child.is_empty() {
+        object.remove(*first);
+    }
+    Some(taken)
+}
+
+/// Removes and returns a non-empty string member at `path`.
+pub(crate) fn take_str(object: &mut Map<String, Value>, path: &[&str]) -> Option<String> {
+    match take(object, path, |value| {
+        value.as_str().is_some_and(|text| !text.is_empty())
+    })? {
+        Value::String(text) => Some(text),
+        _ => None,
+    }
+}
+
+/// Reads a flag written as a boolean or as `"true"` / `"false"` (any case).
+pub(crate) fn flag(value: &Value) -> Option<bool> {
+    match value {
+        Value::Bool(flag) => Some(*flag),
+        Value::String(text) if text.eq_ignore_ascii_case("true") => Some(true),
+        Value::String(text) if text.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
+}
+
+/// Removes and returns a flag member at `path` when it reads as one.
+pub(crate) fn take_flag(object: &mut Map<String, Value>, path: &[&str]) -> Option<bool> {
+    take(object, path, |value| flag(value).is_some())
+        .as_ref()
+        .and_then(flag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn flattens_as_security_lake_does() {
+        let mut unmapped = Unmapped::default();
+        unmapped.add(
+            "responseElements",
+            &json!({
+                "loadBalancers": [
+                    {"availabilityZones": [{"subnetId": "s-1"}, {"subnetId": "s-2"}]},
+                    {"availabilityZones": [{"subnetId": "s-3"}]}
+                ],
+                "ok": true, "count": 3, "none": null, "empty": {}, "list": []
+            }),
+        );
+        let map = unmapped.finish();
+        assert_eq!(
+            map.get("responseElements.loadBalancers[].availabilityZones[].subnetId")
+                .map(String::as_str),
+            Some("s-1,s-2,s-3")
+        );
+        assert_eq!(
+            map.get("responseElements.ok").map(String::as_str),
+            Some("true")
+        );
+        assert_eq!(
+            map.get("responseElements.count").map(String::as_str),
+            Some("3")
+        );
+        assert_eq!(
+            map.get("responseElements.none").map(String::as_str),
+            Some("null")
+        );
+        assert_eq!(
+            map.get("responseElements.empty").map(String::as_str),
+            Some("{}")
+        );
+        assert_eq!(
+            map.get("responseElements.list").map(String::as_str),
+            Some("[]")
+        );
+        assert_eq!(map.len(), 6);
+    }
+
+    #[test]
+    fn taking_prunes_emptied_parents_only() {
+        let mut object = json!({"a": {"b": {"c": "x"}, "d": 1}, "e": ""})
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            take_str(&mut object, &["a", "b", "c"]).as_deref(),
+            Some("x")
+        );
+        assert_eq!(take_str(&mut object, &["e"]), None, "empty strings stay");
+        assert_eq!(Value::Object(object), json!({"a": {"d": 1}, "e": ""}));
+    }
+}
