@@ -7,6 +7,8 @@
 mod activity;
 mod class;
 mod error;
+#[cfg(feature = "parquet")]
+pub mod flat;
 mod mapper;
 mod options;
 mod record;
