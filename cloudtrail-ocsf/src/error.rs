@@ -45,6 +45,15 @@ pub enum MapError {
         /// The class the record was selected for.
         class: OcsfClass,
     },
+    /// An API Activity record whose `userIdentity` identifies no one (absent, or `{"type": "Unknown"}`
+    /// with no account, name or ARN) and names no invoking service: its class requires `actor`.
+    #[error("record {event_id:?} identifies no actor ({class} requires actor)")]
+    MissingActor {
+        /// The record's `eventID`.
+        event_id: Option<String>,
+        /// The class the record was selected for.
+        class: OcsfClass,
+    },
     /// An Authentication or Account Change record naming no target user, user account or recipient
     /// account: the class requires `user`.
     #[error(
@@ -69,6 +78,7 @@ impl MapError {
             MapError::MissingEventName { .. } => "missing_event_name",
             MapError::Insight { .. } => "insight",
             MapError::MissingSource { .. } => "missing_source",
+            MapError::MissingActor { .. } => "missing_actor",
             MapError::MissingTargetUser { .. } => "missing_target_user",
         }
     }

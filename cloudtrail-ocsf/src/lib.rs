@@ -13,6 +13,7 @@ mod mapper;
 mod options;
 mod record;
 mod unmapped;
+mod validation;
 mod version;
 
 pub use class::OcsfClass;
@@ -20,4 +21,5 @@ pub use error::MapError;
 pub use mapper::Mapper;
 pub use options::{ClassTable, MappingOptions};
 pub use record::OcsfEvent;
+pub use validation::{Problem, ValidationError, Violation, validate};
 pub use version::{OcsfVersion, UnknownVersion};

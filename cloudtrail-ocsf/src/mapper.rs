@@ -310,7 +310,15 @@ impl<'o, 'a> Mapping<'o, 'a> {
             version: api_version.map(Cow::Borrowed),
         };
 
-        let resources = self.resources(resources.as_deref().unwrap_or_default());
+        // Only API Activity has `resources` (in every supported release); the other classes keep them
+        // in `unmapped`, as Security Lake did for Authentication.
+        let resources = match self.class {
+            OcsfClass::ApiActivity => self.resources(resources.as_deref().unwrap_or_default()),
+            OcsfClass::Authentication | OcsfClass::AccountChange => {
+                self.serialized("resources", resources.as_ref());
+                Vec::new()
+            }
+        };
 
         // Class-specific targets.
         let response_value =
@@ -417,6 +425,12 @@ impl<'o, 'a> Mapping<'o, 'a> {
             session,
             user,
         };
+        if actor.is_empty() && self.class == OcsfClass::ApiActivity {
+            return Err(MapError::MissingActor {
+                event_id: self.event_id(),
+                class: self.class,
+            });
+        }
         let (policy, policies) = match target.policy {
             Some(policy) if self.version >= OcsfVersion::V1_5_0 => (None, vec![policy]),
             other => (other, Vec::new()),
