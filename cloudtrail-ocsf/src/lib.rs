@@ -15,6 +15,8 @@ mod record;
 mod unmapped;
 mod validation;
 mod version;
+#[cfg(feature = "parquet")]
+pub mod writer;
 
 pub use class::OcsfClass;
 pub use error::MapError;

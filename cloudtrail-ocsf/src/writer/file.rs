@@ -1,0 +1,141 @@
+//! One Parquet file: a batch sorted by time, written under a temporary name, synced, then renamed.
+
+use std::fs::{self, File};
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use arrow_array::RecordBatch;
+use arrow_ord::sort::{SortOptions, sort_to_indices};
+use arrow_schema::{DataType, Schema};
+use arrow_select::take::take_record_batch;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::SortingColumn;
+use parquet::file::properties::WriterProperties;
+
+use super::{WriteError, WriterOptions};
+
+/// The Parquet settings every file gets: zstd, bounded pages and row groups, and the sort order declared.
+pub(crate) fn properties(
+    options: &WriterOptions,
+    schema: &Schema,
+    time_index: usize,
+) -> Result<WriterProperties, parquet::errors::ParquetError> {
+    // Parquet numbers leaf columns: the time column's leaf is after every leaf of the columns before it.
+    let leaf: usize = schema
+        .fields()
+        .iter()
+        .take(time_index)
+        .map(|f| leaves(f.data_type()))
+        .sum();
+    let sorting = i32::try_from(leaf).ok().map(|column| {
+        vec![SortingColumn {
+            column_idx: column,
+            descending: false,
+            nulls_first: true,
+        }]
+    });
+    Ok(WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(options.zstd_level)?))
+        .set_data_page_size_limit(options.data_page_bytes)
+        .set_dictionary_page_size_limit(options.data_page_bytes)
+        .set_write_batch_size(options.write_batch_rows)
+        .set_max_row_group_row_count(Some(options.row_group_rows))
+        .set_max_row_group_bytes(Some(options.row_group_bytes))
+        .set_sorting_columns(sorting)
+        .set_created_by(concat!("cloudtrail-ocsf ", env!("CARGO_PKG_VERSION")).to_owned())
+        .build())
+}
+
+/// The number of Parquet leaf columns an Arrow type becomes.
+fn leaves(data_type: &DataType) -> usize {
+    match data_type {
+        DataType::Struct(fields) => fields.iter().map(|f| leaves(f.data_type())).sum(),
+        DataType::List(item) | DataType::LargeList(item) => leaves(item.data_type()),
+        DataType::Map(entry, _) => leaves(entry.data_type()),
+        _ => 1,
+    }
+}
+
+/// Sorts `batch` by `time_column` (nulls first) and writes it to `dir/name`, atomically: the data goes to
+/// `dir/.name.tmp`, is synced to disk, and only then renamed, so a crash leaves at most a hidden
+/// temporary file, never a truncated file under a final name. Returns the file's path and size.
+pub(crate) fn write_sorted(
+    dir: &Path,
+    name: &str,
+    batch: &RecordBatch,
+    time_column: &str,
+    options: &WriterOptions,
+) -> Result<(PathBuf, u64), WriteError> {
+    let path = dir.join(name);
+    let arrow = |source| WriteError::Arrow {
+        path: path.clone(),
+        source,
+    };
+    let time_index = batch.schema().index_of(time_column).map_err(arrow)?;
+    let indices = sort_to_indices(
+        batch.column(time_index),
+        Some(SortOptions {
+            descending: false,
+            nulls_first: true,
+        }),
+        None,
+    )
+    .map_err(arrow)?;
+    let sorted = take_record_batch(batch, &indices).map_err(arrow)?;
+
+    fs::create_dir_all(dir).map_err(|source| WriteError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let temporary = dir.join(format!(".{name}.tmp"));
+    let result = write_file(&temporary, &sorted, time_index, options).and_then(|size| {
+        fs::rename(&temporary, &path)
+            .map(|()| size)
+            .map_err(|source| WriteError::Io {
+                path: path.clone(),
+                source,
+            })
+    });
+    match result {
+        Ok(size) => Ok((path, size)),
+        Err(error) => {
+            // Best effort: the error about the write matters more than one about the clean-up.
+            let _ = fs::remove_file(&temporary);
+            Err(error)
+        }
+    }
+}
+
+fn write_file(
+    path: &Path,
+    batch: &RecordBatch,
+    time_index: usize,
+    options: &WriterOptions,
+) -> Result<u64, WriteError> {
+    let io = |source| WriteError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let parquet = |source| WriteError::Parquet {
+        path: path.to_owned(),
+        source,
+    };
+    let file = File::create(path).map_err(io)?;
+    let properties = properties(options, &batch.schema(), time_index).map_err(parquet)?;
+    let mut writer = ArrowWriter::try_new(
+        BufWriter::with_capacity(1 << 20, file),
+        batch.schema(),
+        Some(properties),
+    )
+    .map_err(parquet)?;
+    writer.write(batch).map_err(parquet)?;
+    let buffered = writer.into_inner().map_err(parquet)?;
+    let file = buffered
+        .into_inner()
+        .map_err(|error| io(error.into_error()))?;
+    if options.sync {
+        file.sync_all().map_err(io)?;
+    }
+    file.metadata().map(|m| m.len()).map_err(io)
+}

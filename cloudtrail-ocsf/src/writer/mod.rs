@@ -1,0 +1,265 @@
+//! Parquet files in Hive partitions, for both layouts: [`FlatWriter`] (flat CloudTrail) and
+//! `OcsfWriter` (OCSF, one class per file).
+//!
+//! Each writer belongs to one thread (one per reader worker, see `cloudtrail_reader::Reader::fold`) and
+//! buffers rows per partition `<layout>/region=<r>/accountId=<a>/eventDay=<YYYYMMDD>` (see
+//! [`partition_dir`]). A partition is written to its own new file when it reaches
+//! [`WriterOptions::max_rows_per_file`] or [`WriterOptions::max_file_bytes`], and the largest partitions
+//! are written whenever all of them together hold more than [`WriterOptions::max_buffered_bytes`],
+//! so memory stays bounded whatever the input's size. [`FlatWriter::finish`] writes the rest.
+//!
+//! Every file: rows sorted by time (`eventTime`, or OCSF `time`; records without one first), zstd, data
+//! pages of at most 1 MiB, row groups of at most [`WriterOptions::row_group_rows`] rows and 256 MiB, the
+//! sort order declared in the footer, written as `.<name>.tmp`, synced, then renamed to
+//! `<prefix>-w<worker>-<n>.parquet`, so a crash never leaves a file that looks whole and two workers or
+//! two runs never pick the same name.
+//!
+//! Counts are conserved: [`WriterStats::records_given`] = [`WriterStats::records_written`] +
+//! [`WriterStats::records_reported`] once the writer is finished.
+
+mod file;
+mod partition;
+mod partitioned;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use arrow_array::RecordBatch;
+use arrow_schema::ArrowError;
+use cloudtrail_model::Event;
+use parquet::errors::ParquetError;
+
+use crate::flat::{FlatBatchBuilder, FlatError, TIME_COLUMN};
+
+pub use partition::{DEFAULT_PARTITION, partition_dir};
+use partitioned::{Partitioned, RowBuffer, merge_counts};
+
+/// The layout directory of the flat layout.
+pub const FLAT_LAYOUT_DIR: &str = "cloudtrail";
+
+/// Where and how to write.
+#[derive(Debug, Clone)]
+pub struct WriterOptions {
+    /// The output directory; partitions are created under it.
+    pub out_dir: PathBuf,
+    /// The start of every file name; the default, from the clock and the process id, differs between
+    /// runs so that a second run into the same directory adds files instead of replacing them.
+    pub file_prefix: String,
+    /// Rows of one partition that make a file.
+    pub max_rows_per_file: usize,
+    /// Bytes (by the builders' estimate of their memory) of one partition that make a file.
+    pub max_file_bytes: usize,
+    /// Bytes all partitions of one writer may hold before the largest is written.
+    pub max_buffered_bytes: usize,
+    /// Rows per row group, at most.
+    pub row_group_rows: usize,
+    /// Bytes per row group, at most (Parquet's estimate, before compression).
+    pub row_group_bytes: usize,
+    /// Data page size limit.
+    pub data_page_bytes: usize,
+    /// Rows the Parquet encoder takes at a time (it checks the page size limit between them).
+    pub write_batch_rows: usize,
+    /// zstd level (1 to 22).
+    pub zstd_level: i32,
+    /// Sync each file to disk before renaming it (off only for throw-away output such as benchmarks).
+    pub sync: bool,
+}
+
+impl WriterOptions {
+    /// Defaults writing under `out_dir`: files of up to 1 Mi rows or 64 MiB, 128 MiB buffered per
+    /// writer, row groups of up to 128 Ki rows, 1 MiB pages, zstd level 3, synced.
+    pub fn new(out_dir: impl Into<PathBuf>) -> Self {
+        let millis = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        WriterOptions {
+            out_dir: out_dir.into(),
+            file_prefix: format!("part-{millis}-{}", std::process::id()),
+            max_rows_per_file: 1 << 20,
+            max_file_bytes: 64 << 20,
+            max_buffered_bytes: 128 << 20,
+            row_group_rows: 128 << 10,
+            row_group_bytes: 256 << 20,
+            data_page_bytes: 1 << 20,
+            write_batch_rows: 1024,
+            zstd_level: 3,
+            sync: true,
+        }
+    }
+}
+
+/// Why a record or a file could not be written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WriteError {
+    /// A file or directory operation failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The Parquet encoder failed.
+    #[error("{}: {source}", path.display())]
+    Parquet {
+        /// The file being written.
+        path: PathBuf,
+        /// What the encoder said.
+        #[source]
+        source: ParquetError,
+    },
+    /// Sorting or assembling a batch failed.
+    #[error("{}: {source}", path.display())]
+    Arrow {
+        /// The file the batch was for.
+        path: PathBuf,
+        /// What Arrow said.
+        #[source]
+        source: ArrowError,
+    },
+    /// A record could not be added to a flat batch.
+    #[error(transparent)]
+    Flat(#[from] FlatError),
+}
+
+/// What one writer (or, merged, all of them) did with the records it was given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WriterStats {
+    /// Records given to `write`.
+    pub records_given: u64,
+    /// Records written to finished files, per layout directory (`cloudtrail`, or the OCSF class's
+    /// `file_stem`).
+    pub written: BTreeMap<String, u64>,
+    /// Records the mapper rejected (OCSF layout).
+    pub mapping_errors: u64,
+    /// Records that could not be added to a batch.
+    pub append_errors: u64,
+    /// Records lost with a file that could not be written.
+    pub write_errors: u64,
+    /// Files written.
+    pub files: u64,
+    /// Bytes of the files written.
+    pub bytes: u64,
+}
+
+impl WriterStats {
+    /// Records in finished files.
+    pub fn records_written(&self) -> u64 {
+        self.written.values().sum()
+    }
+
+    /// Records reported instead of written: mapping, append and write errors.
+    pub fn records_reported(&self) -> u64 {
+        self.mapping_errors + self.append_errors + self.write_errors
+    }
+
+    /// Adds another writer's counts.
+    pub fn merge(&mut self, other: &WriterStats) {
+        self.records_given += other.records_given;
+        merge_counts(&mut self.written, &other.written);
+        self.mapping_errors += other.mapping_errors;
+        self.append_errors += other.append_errors;
+        self.write_errors += other.write_errors;
+        self.files += other.files;
+        self.bytes += other.bytes;
+    }
+}
+
+impl RowBuffer for FlatBatchBuilder {
+    fn rows(&self) -> usize {
+        self.len()
+    }
+
+    fn take_batch(&mut self) -> Result<RecordBatch, WriteError> {
+        Ok(self.finish()?)
+    }
+}
+
+/// Writes records in the flat layout ([`crate::flat`]) under `<out>/cloudtrail/...`.
+///
+/// ```
+/// use cloudtrail_model::Event;
+/// use cloudtrail_ocsf::writer::{FlatWriter, WriterOptions};
+///
+/// let out = std::env::temp_dir().join(format!("flat-doc-{}", std::process::id()));
+/// let mut writer = FlatWriter::new(WriterOptions::new(&out), 0);
+/// let event = Event::from_json(
+///     r#"{"eventTime":"2024-05-01T12:00:00Z","awsRegion":"us-east-1","recipientAccountId":"111122223333"}"#,
+/// )?;
+/// writer.write(&event)?;
+/// writer.finish()?;
+/// assert_eq!(writer.stats().records_written(), 1);
+/// assert!(out.join("cloudtrail/region=us-east-1/accountId=111122223333/eventDay=20240501").is_dir());
+/// # std::fs::remove_dir_all(&out)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct FlatWriter {
+    partitions: Partitioned<FlatBatchBuilder>,
+    dir: String,
+}
+
+impl std::fmt::Debug for FlatWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlatWriter")
+            .field("stats", &self.partitions.stats)
+            .field("buffered_rows", &self.partitions.buffered_rows())
+            .finish_non_exhaustive()
+    }
+}
+
+impl FlatWriter {
+    /// A writer for worker `worker` (which makes its file names unique among the workers).
+    pub fn new(options: WriterOptions, worker: usize) -> Self {
+        FlatWriter {
+            partitions: Partitioned::new(options, worker, TIME_COLUMN),
+            dir: String::new(),
+        }
+    }
+
+    /// Buffers one record, writing files as the limits say.
+    ///
+    /// An error about the record itself ([`WriteError::Flat`]) leaves everything else as it was; an
+    /// error about a file means that file's rows are lost and counted in
+    /// [`WriterStats::write_errors`]. Either way the writer can go on.
+    pub fn write(&mut self, event: &Event<'_>) -> Result<(), WriteError> {
+        self.partitions.stats.records_given += 1;
+        partition_dir(FLAT_LAYOUT_DIR, event, &mut self.dir);
+        let result = self.partitions.push(
+            &self.dir,
+            FLAT_LAYOUT_DIR,
+            FlatBatchBuilder::new,
+            |builder| {
+                let before = builder.approx_bytes();
+                builder.push(event)?;
+                Ok::<_, WriteError>(builder.approx_bytes() - before)
+            },
+        );
+        if let Err(WriteError::Flat(_)) = &result {
+            self.partitions.report_rejected(false);
+        }
+        result
+    }
+
+    /// Writes every partition still buffered.
+    pub fn finish(&mut self) -> Result<(), WriteError> {
+        self.partitions.finish()
+    }
+
+    /// The counts so far.
+    pub fn stats(&self) -> &WriterStats {
+        &self.partitions.stats
+    }
+
+    /// Rows buffered and not yet in a file.
+    pub fn buffered_rows(&self) -> u64 {
+        self.partitions.buffered_rows()
+    }
+
+    /// Bytes buffered, by the builders' estimate.
+    pub fn buffered_bytes(&self) -> usize {
+        self.partitions.buffered_bytes()
+    }
+}
