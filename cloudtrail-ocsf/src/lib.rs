@@ -5,7 +5,11 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 mod activity;
+#[cfg(feature = "parquet")]
+mod batch;
 mod class;
+#[cfg(feature = "parquet")]
+mod columns;
 mod error;
 #[cfg(feature = "parquet")]
 pub mod flat;
@@ -18,7 +22,11 @@ mod version;
 #[cfg(feature = "parquet")]
 pub mod writer;
 
+#[cfg(feature = "parquet")]
+pub use batch::{OcsfArrowError, OcsfBatchBuilder};
 pub use class::OcsfClass;
+#[cfg(feature = "parquet")]
+pub use columns::ocsf_arrow_schema;
 pub use error::MapError;
 pub use mapper::Mapper;
 pub use options::{ClassTable, MappingOptions};
