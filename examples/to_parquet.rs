@@ -1,0 +1,168 @@
+//! Converts CloudTrail logs to Parquet in Hive partitions: OCSF (as Amazon Security Lake writes it, one
+//! class per file) or the flat CloudTrail layout (one column per CloudTrail member).
+//!
+//! ```text
+//! cargo run --release --example to_parquet -- INPUT OUTDIR [--layout ocsf|flat] [--ocsf-version 1.1.0]
+//!     [--threads N] [--account A] [--region R] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+//! ```
+//!
+//! INPUT is a file, a directory tree (such as a copy of a trail's S3 bucket), `-` for stdin or
+//! `s3://bucket/prefix`. Files land in `OUTDIR/<class or cloudtrail>/region=<r>/accountId=<a>/
+//! eventDay=<YYYYMMDD>/`. Bad input and records that cannot be converted are printed to stderr with their
+//! location and counted; the last line counts the records written per class and the records reported.
+//! The exit status is 1 when the input cannot be read or a file cannot be written, 0 otherwise.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use clap::{Parser, ValueEnum};
+use cloudtrail_model::Event;
+use cloudtrail_ocsf::writer::{FlatWriter, WriteError, WriterOptions, WriterStats};
+use cloudtrail_reader::{Reader, RecordInfo};
+use indicatif::ProgressBar;
+
+#[path = "common.rs"]
+mod common;
+
+/// Output layouts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Layout {
+    /// OCSF, one class per file.
+    Ocsf,
+    /// Flat CloudTrail: one column per member, CloudTrail's names.
+    Flat,
+}
+
+/// Command-line arguments.
+#[derive(Parser, Debug)]
+#[command(
+    about = "Convert CloudTrail logs to Parquet (OCSF or flat CloudTrail) in Hive partitions"
+)]
+struct Args {
+    /// A file, a directory, `-` for stdin or `s3://bucket/prefix`.
+    input: String,
+    /// The output directory (created if missing).
+    out_dir: PathBuf,
+    /// The output layout.
+    #[arg(long, value_enum, default_value_t = Layout::Ocsf)]
+    layout: Layout,
+    /// The OCSF version (1.1.0, 1.5.0 or 1.8.0; OCSF layout only).
+    #[arg(long, default_value = "1.1.0")]
+    ocsf_version: cloudtrail_ocsf::OcsfVersion,
+    #[command(flatten)]
+    input_args: common::InputArgs,
+}
+
+/// One reader worker's writer.
+struct Worker {
+    writer: FlatWriter,
+}
+
+/// Says what went wrong with one record, and where, above the progress bar.
+fn report(bar: Option<&ProgressBar>, info: RecordInfo<'_>, error: &WriteError) {
+    common::above_bar(bar, || {
+        eprintln!(
+            "error: {} record {} (offset {}): {error}",
+            info.input, info.index, info.offset
+        );
+    });
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    if args.layout == Layout::Ocsf {
+        eprintln!("error: the OCSF layout is not available yet; use --layout flat");
+        return ExitCode::FAILURE;
+    }
+    let (options, bar) = args.input_args.options();
+    let writer_options = WriterOptions::new(&args.out_dir);
+    let next_worker = AtomicUsize::new(0);
+    let read_errors = AtomicU64::new(0);
+    let file_errors = AtomicU64::new(0);
+    let result = Reader::new(options).fold(
+        &common::sources(std::slice::from_ref(&args.input)),
+        || Worker {
+            writer: FlatWriter::new(
+                writer_options.clone(),
+                next_worker.fetch_add(1, Ordering::Relaxed),
+            ),
+        },
+        |worker, event: &Event<'_>, info| {
+            if let Err(error) = worker.writer.write(event) {
+                if !matches!(error, WriteError::Flat(_)) {
+                    file_errors.fetch_add(1, Ordering::Relaxed);
+                }
+                report(bar.as_ref(), info, &error);
+            }
+        },
+        |error| {
+            read_errors.fetch_add(1, Ordering::Relaxed);
+            common::above_bar(bar.as_ref(), || eprintln!("error: {error}"));
+        },
+    );
+    let output = match result {
+        Ok(output) => output,
+        Err(error) => {
+            if let Some(bar) = &bar {
+                bar.finish_and_clear();
+            }
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Each worker's last partitions, written in parallel as the reading was.
+    let finished: Vec<(WriterStats, Option<WriteError>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = output
+            .states
+            .into_iter()
+            .map(|mut worker| {
+                scope.spawn(move || {
+                    let error = worker.writer.finish().err();
+                    (worker.writer.stats().clone(), error)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|handle| handle.join().ok())
+            .collect()
+    });
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let mut stats = WriterStats::default();
+    for (worker_stats, error) in &finished {
+        stats.merge(worker_stats);
+        if let Some(error) = error {
+            file_errors.fetch_add(1, Ordering::Relaxed);
+            eprintln!("error: {error}");
+        }
+    }
+    let written: Vec<String> = stats
+        .written
+        .iter()
+        .map(|(layout, count)| format!("{layout} {count}"))
+        .collect();
+    let bad_input = read_errors.load(Ordering::Relaxed);
+    println!(
+        "written: {} ({} files, {:.1} MiB); reported: {} (bad input {}, mapping {}, append {}, write {})",
+        if written.is_empty() {
+            "nothing".to_owned()
+        } else {
+            written.join(", ")
+        },
+        stats.files,
+        stats.bytes as f64 / f64::from(1 << 20),
+        stats.records_reported() + bad_input,
+        bad_input,
+        stats.mapping_errors,
+        stats.append_errors,
+        stats.write_errors,
+    );
+    if file_errors.load(Ordering::Relaxed) > 0 || stats.write_errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
