@@ -14,11 +14,13 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use clap::{Parser, ValueEnum};
 use cloudtrail_model::Event;
-use cloudtrail_ocsf::writer::{FlatWriter, WriteError, WriterOptions, WriterStats};
+use cloudtrail_ocsf::writer::{FlatWriter, OcsfWriter, WriteError, WriterOptions, WriterStats};
+use cloudtrail_ocsf::{Mapper, MappingOptions};
 use cloudtrail_reader::{Reader, RecordInfo};
 use indicatif::ProgressBar;
 
@@ -54,9 +56,33 @@ struct Args {
     input_args: common::InputArgs,
 }
 
-/// One reader worker's writer.
-struct Worker {
-    writer: FlatWriter,
+/// One reader worker's writer, of either layout.
+enum Worker {
+    Flat(FlatWriter),
+    Ocsf(OcsfWriter),
+}
+
+impl Worker {
+    fn write(&mut self, event: &Event<'_>) -> Result<(), WriteError> {
+        match self {
+            Worker::Flat(writer) => writer.write(event),
+            Worker::Ocsf(writer) => writer.write(event),
+        }
+    }
+
+    fn finish(&mut self) -> Result<(), WriteError> {
+        match self {
+            Worker::Flat(writer) => writer.finish(),
+            Worker::Ocsf(writer) => writer.finish(),
+        }
+    }
+
+    fn stats(&self) -> &WriterStats {
+        match self {
+            Worker::Flat(writer) => writer.stats(),
+            Worker::Ocsf(writer) => writer.stats(),
+        }
+    }
 }
 
 /// Says what went wrong with one record, and where, above the progress bar.
@@ -71,26 +97,28 @@ fn report(bar: Option<&ProgressBar>, info: RecordInfo<'_>, error: &WriteError) {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    if args.layout == Layout::Ocsf {
-        eprintln!("error: the OCSF layout is not available yet; use --layout flat");
-        return ExitCode::FAILURE;
-    }
     let (options, bar) = args.input_args.options();
     let writer_options = WriterOptions::new(&args.out_dir);
+    let mapper = Arc::new(Mapper::new(MappingOptions::for_version(args.ocsf_version)));
     let next_worker = AtomicUsize::new(0);
     let read_errors = AtomicU64::new(0);
     let file_errors = AtomicU64::new(0);
     let result = Reader::new(options).fold(
         &common::sources(std::slice::from_ref(&args.input)),
-        || Worker {
-            writer: FlatWriter::new(
-                writer_options.clone(),
-                next_worker.fetch_add(1, Ordering::Relaxed),
-            ),
+        || {
+            let worker = next_worker.fetch_add(1, Ordering::Relaxed);
+            match args.layout {
+                Layout::Flat => Worker::Flat(FlatWriter::new(writer_options.clone(), worker)),
+                Layout::Ocsf => Worker::Ocsf(OcsfWriter::new(
+                    mapper.clone(),
+                    writer_options.clone(),
+                    worker,
+                )),
+            }
         },
         |worker, event: &Event<'_>, info| {
-            if let Err(error) = worker.writer.write(event) {
-                if !matches!(error, WriteError::Flat(_)) {
+            if let Err(error) = worker.write(event) {
+                if !error.is_record_error() {
                     file_errors.fetch_add(1, Ordering::Relaxed);
                 }
                 report(bar.as_ref(), info, &error);
@@ -118,8 +146,8 @@ fn main() -> ExitCode {
             .into_iter()
             .map(|mut worker| {
                 scope.spawn(move || {
-                    let error = worker.writer.finish().err();
-                    (worker.writer.stats().clone(), error)
+                    let error = worker.finish().err();
+                    (worker.stats().clone(), error)
                 })
             })
             .collect();

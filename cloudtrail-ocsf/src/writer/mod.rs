@@ -1,5 +1,5 @@
 //! Parquet files in Hive partitions, for both layouts: [`FlatWriter`] (flat CloudTrail) and
-//! `OcsfWriter` (OCSF, one class per file).
+//! [`OcsfWriter`] (OCSF, one class per file).
 //!
 //! Each writer belongs to one thread (one per reader worker, see `cloudtrail_reader::Reader::fold`) and
 //! buffers rows per partition `<layout>/region=<r>/accountId=<a>/eventDay=<YYYYMMDD>` (see
@@ -18,6 +18,7 @@
 //! [`WriterStats::records_reported`] once the writer is finished.
 
 mod file;
+mod ocsf;
 mod partition;
 mod partitioned;
 
@@ -30,7 +31,9 @@ use cloudtrail_model::Event;
 use parquet::errors::ParquetError;
 
 use crate::flat::{FlatBatchBuilder, FlatError, TIME_COLUMN};
+use crate::{MapError, OcsfArrowError};
 
+pub use ocsf::OcsfWriter;
 pub use partition::{DEFAULT_PARTITION, partition_dir};
 use partitioned::{Partitioned, RowBuffer, merge_counts};
 
@@ -122,6 +125,22 @@ pub enum WriteError {
     /// A record could not be added to a flat batch.
     #[error(transparent)]
     Flat(#[from] FlatError),
+    /// The mapper rejected a record (OCSF layout).
+    #[error(transparent)]
+    Map(#[from] MapError),
+    /// A mapped record did not fit its class's Arrow schema (OCSF layout).
+    #[error(transparent)]
+    OcsfArrow(#[from] OcsfArrowError),
+}
+
+impl WriteError {
+    /// True for an error about one record (it is counted and skipped), false for one about a file.
+    pub fn is_record_error(&self) -> bool {
+        matches!(
+            self,
+            WriteError::Flat(_) | WriteError::Map(_) | WriteError::OcsfArrow(_)
+        )
+    }
 }
 
 /// What one writer (or, merged, all of them) did with the records it was given.

@@ -1,0 +1,170 @@
+//! [`OcsfWriter`]: records mapped to OCSF and written one class per file.
+
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use cloudtrail_model::Event;
+
+use super::partition::partition_dir;
+use super::partitioned::{Partitioned, RowBuffer};
+use super::{WriteError, WriterOptions, WriterStats};
+use crate::{Mapper, OcsfBatchBuilder};
+
+/// The column OCSF files are sorted by.
+const OCSF_TIME_COLUMN: &str = "time";
+
+/// Bytes an OCSF row costs beyond the record's own text, for the buffer estimate: OCSF repeats many
+/// values (class and category names, metadata, observables) in its own columns.
+const OCSF_ROW_OVERHEAD: usize = 1024;
+
+impl RowBuffer for OcsfBatchBuilder {
+    fn rows(&self) -> usize {
+        self.len()
+    }
+
+    fn take_batch(&mut self) -> Result<RecordBatch, WriteError> {
+        Ok(self.finish()?)
+    }
+}
+
+/// Maps records to OCSF and writes them under `<out>/<class>/region=.../accountId=.../eventDay=...`
+/// (`api_activity`, `authentication`, `account_change`), one class per file, sorted by `time`.
+///
+/// ```
+/// use std::sync::Arc;
+/// use cloudtrail_model::Event;
+/// use cloudtrail_ocsf::writer::{OcsfWriter, WriterOptions};
+/// use cloudtrail_ocsf::{Mapper, MappingOptions};
+///
+/// let out = std::env::temp_dir().join(format!("ocsf-doc-{}", std::process::id()));
+/// let mapper = Arc::new(Mapper::new(MappingOptions::default()));
+/// let mut writer = OcsfWriter::new(mapper, WriterOptions::new(&out), 0);
+/// let event = Event::from_json(r#"{"eventTime": "2024-06-01T12:00:00Z", "eventName": "ListBuckets",
+///   "eventSource": "s3.amazonaws.com", "sourceIPAddress": "192.0.2.1", "awsRegion": "us-east-1",
+///   "userIdentity": {"type": "Root", "accountId": "111122223333"}}"#)?;
+/// writer.write(&event)?;
+/// writer.finish()?;
+/// assert_eq!(writer.stats().written["api_activity"], 1);
+/// assert!(out.join("api_activity/region=us-east-1/accountId=111122223333/eventDay=20240601").is_dir());
+/// # std::fs::remove_dir_all(&out)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct OcsfWriter {
+    mapper: Arc<Mapper>,
+    partitions: Partitioned<OcsfBatchBuilder>,
+    dir: String,
+}
+
+impl std::fmt::Debug for OcsfWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OcsfWriter")
+            .field("version", &self.mapper.version())
+            .field("stats", &self.partitions.stats)
+            .field("buffered_rows", &self.partitions.buffered_rows())
+            .finish_non_exhaustive()
+    }
+}
+
+impl OcsfWriter {
+    /// A writer for worker `worker` (which makes its file names unique among the workers), mapping with
+    /// `mapper` (shared between the workers).
+    pub fn new(mapper: Arc<Mapper>, options: WriterOptions, worker: usize) -> Self {
+        OcsfWriter {
+            mapper,
+            partitions: Partitioned::new(options, worker, OCSF_TIME_COLUMN),
+            dir: String::new(),
+        }
+    }
+
+    /// Maps and buffers one record, writing files as the limits say.
+    ///
+    /// A record the mapper rejects ([`WriteError::Map`], counted in [`WriterStats::mapping_errors`]) or
+    /// that does not fit its class's Arrow schema ([`WriteError::OcsfArrow`], counted in
+    /// [`WriterStats::append_errors`]) leaves everything else as it was; an error about a file means
+    /// that file's rows are lost and counted in [`WriterStats::write_errors`]. Either way the writer can
+    /// go on.
+    pub fn write(&mut self, event: &Event<'_>) -> Result<(), WriteError> {
+        self.partitions.stats.records_given += 1;
+        let record = match self.mapper.map(event) {
+            Ok(record) => record,
+            Err(error) => {
+                self.partitions.report_rejected(true);
+                return Err(error.into());
+            }
+        };
+        let class = record.class();
+        let version = self.mapper.version();
+        partition_dir(class.file_stem(), event, &mut self.dir);
+        let bytes = approx_event_bytes(event);
+        let result = self.partitions.push(
+            &self.dir,
+            class.file_stem(),
+            || OcsfBatchBuilder::new(class, version),
+            |builder| {
+                builder.push(&record)?;
+                Ok::<_, WriteError>(bytes)
+            },
+        );
+        if let Err(WriteError::OcsfArrow(_)) = &result {
+            self.partitions.report_rejected(false);
+        }
+        result
+    }
+
+    /// Writes every partition still buffered.
+    pub fn finish(&mut self) -> Result<(), WriteError> {
+        self.partitions.finish()
+    }
+
+    /// The counts so far.
+    pub fn stats(&self) -> &WriterStats {
+        &self.partitions.stats
+    }
+
+    /// Rows buffered and not yet in a file.
+    pub fn buffered_rows(&self) -> u64 {
+        self.partitions.buffered_rows()
+    }
+
+    /// Bytes buffered, by the estimate.
+    pub fn buffered_bytes(&self) -> usize {
+        self.partitions.buffered_bytes()
+    }
+}
+
+/// An estimate of the memory one record takes once mapped and buffered: the text of its larger members
+/// plus a fixed cost for OCSF's own columns.
+fn approx_event_bytes(event: &Event<'_>) -> usize {
+    let text = |value: Option<&str>| value.map_or(0, str::len);
+    let raw =
+        |value: &Option<cloudtrail_model::RawJson<'_>>| value.as_ref().map_or(0, |v| v.get().len());
+    let identity = event.user_identity.as_deref().map_or(0, |identity| {
+        text(identity.arn.as_deref())
+            + text(identity.principal_id.as_deref())
+            + text(identity.user_name.as_deref())
+            + identity
+                .session_context
+                .as_ref()
+                .and_then(|s| s.session_issuer.as_ref())
+                .map_or(0, |issuer| text(issuer.arn.as_deref()))
+    });
+    let resources = event.resources.as_ref().map_or(0, |items| {
+        items
+            .iter()
+            .map(|r| text(r.arn.as_deref()) + text(r.resource_type.as_deref()) + 16)
+            .sum()
+    });
+    OCSF_ROW_OVERHEAD
+        + identity
+        + resources
+        + text(event.event_name())
+        + text(event.event_source())
+        + text(event.user_agent())
+        + text(event.source_ip_address())
+        + text(event.error_message())
+        + text(event.event_id())
+        + raw(&event.request_parameters)
+        + raw(&event.response_elements)
+        + raw(&event.additional_event_data)
+        + raw(&event.service_event_details)
+}
