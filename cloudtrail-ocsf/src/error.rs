@@ -28,6 +28,17 @@ pub enum MapError {
         /// The record's `eventID`.
         event_id: Option<String>,
     },
+    /// A member the OCSF record cannot do without is longer than the release's strings allow (OCSF
+    /// 1.1.0 `string_t`: 65,535 characters). Optional members that long stay in `unmapped` instead.
+    #[error("record {event_id:?}: {member} has {length} characters, more than OCSF strings allow")]
+    Oversized {
+        /// The record's `eventID`.
+        event_id: Option<String>,
+        /// The CloudTrail member.
+        member: &'static str,
+        /// Its length in characters.
+        length: usize,
+    },
     /// A CloudTrail Insights record (`insightDetails`): Security Lake maps no Insights source to OCSF.
     #[error("record {event_id:?} is a CloudTrail Insights event, which has no OCSF class here")]
     Insight {
@@ -77,6 +88,7 @@ impl MapError {
             MapError::BadEventTime { .. } => "bad_event_time",
             MapError::MissingEventName { .. } => "missing_event_name",
             MapError::Insight { .. } => "insight",
+            MapError::Oversized { .. } => "oversized",
             MapError::MissingSource { .. } => "missing_source",
             MapError::MissingActor { .. } => "missing_actor",
             MapError::MissingTargetUser { .. } => "missing_target_user",

@@ -415,9 +415,21 @@ impl Walk<'_> {
                         );
                     }
                 }
-                if let Some((patterned, regex)) = chain
+                let pattern = chain
                     .iter()
-                    .find_map(|(name, _)| self.schema.patterns.get(*name).map(|re| (*name, re)))
+                    .find_map(|(name, _)| self.schema.patterns.get(*name).map(|re| (*name, re)));
+                // The schema's ip_t pattern leaves its dots unescaped (`205.8.181` matches), so an
+                // address must also read as one: IPv4 or IPv6, with an optional `%zone`.
+                let not_an_ip = chain.iter().any(|(name, _)| *name == "ip_t") && !is_ip(text);
+                if not_an_ip {
+                    self.report(
+                        path,
+                        Problem::Pattern {
+                            type_name: "ip_t".to_owned(),
+                            value: text.to_owned(),
+                        },
+                    );
+                } else if let Some((patterned, regex)) = pattern
                     && !regex.is_match(text)
                 {
                     self.report(
@@ -433,11 +445,63 @@ impl Walk<'_> {
     }
 }
 
+/// An IPv4 or IPv6 address, optionally with a zone (`fe80::1%eth0`) and surrounding blanks, which the
+/// schema's pattern allows.
+fn is_ip(text: &str) -> bool {
+    let trimmed = text.trim();
+    let address = trimmed
+        .split_once('%')
+        .map_or(trimmed, |(address, _)| address);
+    address.parse::<std::net::IpAddr>().is_ok()
+}
+
 /// An enumerated value as the schema keys it: integers and strings as text.
 fn enum_key(value: &Value) -> Option<String> {
     match value {
         Value::Number(number) => Some(number.to_string()),
         Value::String(text) => Some(text.clone()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validation::schema::load;
+    use serde_json::json;
+
+    #[test]
+    fn just_one_counts_the_present_attributes() {
+        // No class of the three has a `just_one` at its own level, so a small schema stands in.
+        let schema = load(
+            &json!({
+                "classes": {"6003": {"caption": "API Activity", "attributes": {
+                    "class_uid": {"requirement": "required", "type": "integer_t"},
+                    "a": {"requirement": "optional", "type": "string_t"},
+                    "b": {"requirement": "optional", "type": "string_t"}
+                }, "constraints": {"just_one": ["a", "b"]}}},
+                "objects": {},
+                "types": {"string_t": {"base": "string_t"}, "integer_t": {"base": "integer_t"}}
+            })
+            .to_string(),
+        )
+        .unwrap();
+        let problems = |value: Value| -> Vec<Problem> {
+            record(&schema, OcsfVersion::V1_1_0, &value)
+                .into_iter()
+                .map(|violation| violation.problem)
+                .collect()
+        };
+        assert_eq!(problems(json!({"class_uid": 6003, "a": "x"})), vec![]);
+        let both = problems(json!({"class_uid": 6003, "a": "x", "b": "y"}));
+        assert!(
+            matches!(both.as_slice(), [Problem::JustOne { found: 2, .. }]),
+            "{both:?}"
+        );
+        let none = problems(json!({"class_uid": 6003}));
+        assert!(
+            matches!(none.as_slice(), [Problem::JustOne { found: 0, .. }]),
+            "{none:?}"
+        );
     }
 }

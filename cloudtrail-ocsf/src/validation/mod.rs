@@ -171,6 +171,11 @@ pub enum Problem {
     SchemaUnavailable(String),
 }
 
+/// `string_t`'s `max_len` in `version` (65,535 in 1.1.0; none later), from the embedded schema.
+pub(crate) fn string_max_len(version: OcsfVersion) -> Option<usize> {
+    schema::schema(version).ok()?.types.get("string_t")?.max_len
+}
+
 /// Checks `record` against OCSF `version`, for the class its `class_uid` names.
 ///
 /// ```

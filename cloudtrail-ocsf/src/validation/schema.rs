@@ -108,7 +108,7 @@ pub(crate) fn schema(version: OcsfVersion) -> Result<&'static Schema, LoadError>
         .map_err(Clone::clone)
 }
 
-fn load(text: &str) -> Result<Schema, LoadError> {
+pub(super) fn load(text: &str) -> Result<Schema, LoadError> {
     let mut schema: Schema =
         serde_json::from_str(text).map_err(|error| LoadError(error.to_string()))?;
     for (name, type_def) in &schema.types {

@@ -1,23 +1,32 @@
 //! [`Mapper`]: one CloudTrail record to one OCSF record, as MAPPING.md's table says.
+//!
+//! `Mapping::run` places the top-level members; `identity` reads `userIdentity` into the actor,
+//! `endpoint` the source address, `resources` the resources, and `targets` the user, session and policy
+//! of Authentication and Account Change records. Whatever is not placed goes to `unmapped`.
+
+mod endpoint;
+mod identity;
+mod resources;
+mod targets;
 
 use std::borrow::Cow;
-use std::net::IpAddr;
 
 use chrono::SecondsFormat;
-use cloudtrail_model::{Event, RawJson, SourceAddress, parse_time};
-use serde_json::Value;
+use cloudtrail_model::{Event, RawJson};
+use serde_json::{Map, Value};
 
 use crate::activity::{self, ActivityInput};
 use crate::class::OcsfClass;
 use crate::error::MapError;
 use crate::options::MappingOptions;
 use crate::record::{
-    Account, Actor, Api, ApiRequest, ApiResponse, Cloud, Feature, HttpRequest, Idp, JsonData,
-    Metadata, NetworkEndpoint, Observable, OcsfEvent, Owner, Policy, Product,
-    ProgrammaticCredential, ResourceDetails, Service, Session, Text, User,
+    Account, Actor, Api, ApiRequest, ApiResponse, Cloud, Feature, HttpRequest, JsonData, Metadata,
+    Observable, OcsfEvent, Product, Service,
 };
-use crate::unmapped::{Unmapped, flag, take, take_flag, take_str};
+use crate::unmapped::{Unmapped, take_str};
 use crate::version::OcsfVersion;
+use identity::Identity;
+use targets::Target;
 
 /// The CloudTrail members `Mapping::run` places or sends to `unmapped` (every member the model types).
 #[cfg(test)]
@@ -58,9 +67,6 @@ const HANDLED_MEMBERS: &[&str] = &[
 
 /// `metadata.product.feature.name` when a record has no `eventCategory` (what Security Lake writes).
 const NO_CATEGORY: &str = "Management, Data, and Insights";
-
-/// The longest `resources[].uid` OCSF 1.1.0 allows (`resource_uid_t`).
-const RESOURCE_UID_MAX_LEN_1_1: usize = 64;
 
 /// Maps CloudTrail records to OCSF. Built once from [`MappingOptions`]; `Send + Sync`, so worker threads
 /// share one.
@@ -124,15 +130,9 @@ struct Mapping<'o, 'a> {
     class: OcsfClass,
     unmapped: Unmapped,
     observables: Vec<Observable<'a>>,
-}
-
-/// The actor's identity, read from `userIdentity`.
-#[derive(Default)]
-struct Identity {
-    user: Option<User<'static>>,
-    session: Option<Session<'static>>,
-    invoked_by: Option<String>,
-    idp: Option<Idp<'static>>,
+    /// The longest string the release allows (`string_t`'s `max_len`: 65,535 characters in 1.1.0,
+    /// none later); a longer CloudTrail value stays in `unmapped` instead of making the record invalid.
+    max_text_len: Option<usize>,
 }
 
 impl<'o, 'a> Mapping<'o, 'a> {
@@ -153,6 +153,14 @@ impl<'o, 'a> Mapping<'o, 'a> {
             .ok_or_else(|| MapError::MissingEventName {
                 event_id: event_id(),
             })?;
+        let max_text_len = crate::validation::string_max_len(options.version);
+        if max_text_len.is_some_and(|max| too_long(event_name, max)) {
+            return Err(MapError::Oversized {
+                event_id: event_id(),
+                member: "eventName",
+                length: event_name.chars().count(),
+            });
+        }
         let class = options
             .classes
             .class_of(event.event_source().unwrap_or(""), event_name);
@@ -164,6 +172,7 @@ impl<'o, 'a> Mapping<'o, 'a> {
             class,
             unmapped: Unmapped::default(),
             observables: Vec::new(),
+            max_text_len,
         })
     }
 
@@ -239,6 +248,11 @@ impl<'o, 'a> Mapping<'o, 'a> {
         let vpc_endpoint_id = self.text(vpc_endpoint_id, "vpcEndpointId");
         let product_version = self.text(event_version, "eventVersion");
         let recipient = self.text(recipient_account_id, "recipientAccountId");
+        let event_code = self.kind(event_type.as_ref().map(|kind| kind.as_str()), "eventType");
+        let feature = self.kind(
+            event_category.as_ref().map(|category| category.as_str()),
+            "eventCategory",
+        );
 
         let src_endpoint = self.src_endpoint(source_ip_address, vpc_endpoint_id);
         if src_endpoint.is_none() && self.class == OcsfClass::ApiActivity {
@@ -458,14 +472,10 @@ impl<'o, 'a> Mapping<'o, 'a> {
             }),
             is_mfa: target.is_mfa,
             metadata: Metadata {
-                event_code: event_type.as_ref().map(|kind| Cow::Borrowed(kind.as_str())),
+                event_code: event_code.map(Cow::Borrowed),
                 product: Product {
                     feature: Feature {
-                        name: Cow::Borrowed(
-                            event_category
-                                .as_ref()
-                                .map_or(NO_CATEGORY, |category| category.as_str()),
-                        ),
+                        name: Cow::Borrowed(feature.unwrap_or(NO_CATEGORY)),
                     },
                     name: "CloudTrail",
                     vendor_name: "AWS",
@@ -498,13 +508,40 @@ impl<'o, 'a> Mapping<'o, 'a> {
 
     /// A top-level text member: `None` when absent; an empty string is not placed but kept in `unmapped`.
     fn text(&mut self, field: &'a Option<Cow<'a, str>>, key: &str) -> Option<&'a str> {
-        match field.as_deref() {
-            Some("") => {
-                self.unmapped.add_text(key, "");
-                None
-            }
-            other => other,
+        self.kind(field.as_deref(), key)
+    }
+
+    /// A top-level text value (`eventType`, ...): placed unless empty or longer than the release allows,
+    /// in which case it is kept in `unmapped` under `key`.
+    fn kind(&mut self, text: Option<&'a str>, key: &str) -> Option<&'a str> {
+        let text = text?;
+        if text.is_empty() || !self.fits(text) {
+            self.unmapped.add_text(key, text);
+            return None;
         }
+        Some(text)
+    }
+
+    /// Whether a string is within the release's `string_t` limit.
+    fn fits(&self, text: &str) -> bool {
+        self.max_text_len.is_none_or(|max| !too_long(text, max))
+    }
+
+    /// Takes a non-empty string member at `path` of `members` for placing; one longer than the release
+    /// allows is kept in `unmapped` as `<prefix>.<path>` instead.
+    fn take_text(
+        &mut self,
+        members: &mut Map<String, Value>,
+        prefix: &str,
+        path: &[&str],
+    ) -> Option<String> {
+        let text = take_str(members, path)?;
+        if self.fits(&text) {
+            return Some(text);
+        }
+        self.unmapped
+            .add_text(&format!("{prefix}.{}", path.join(".")), &text);
+        None
     }
 
     /// A member that goes to `unmapped` as its JSON form.
@@ -546,395 +583,6 @@ impl<'o, 'a> Mapping<'o, 'a> {
             value: Cow::Owned(value),
         });
     }
-
-    /// `src_endpoint`: an IP address as `ip`, anything else (`ecs.amazonaws.com`, `AWS Internal`) as
-    /// `domain` and `svc_name`, the VPC endpoint as `uid`.
-    fn src_endpoint(
-        &mut self,
-        source: &'a Option<Cow<'a, str>>,
-        vpc_endpoint_id: Option<&'a str>,
-    ) -> Option<NetworkEndpoint<'a>> {
-        let mut endpoint = NetworkEndpoint {
-            uid: vpc_endpoint_id.map(Cow::Borrowed),
-            ..NetworkEndpoint::default()
-        };
-        if let Some(text) = self.text(source, "sourceIPAddress") {
-            match SourceAddress::parse(text) {
-                SourceAddress::Ip(_) => {
-                    endpoint.ip = Some(Cow::Borrowed(text));
-                    self.observe("src_endpoint.ip", "IP Address", 2, text.to_owned());
-                }
-                SourceAddress::Chain { client, .. } => {
-                    // The first address is the client; the whole chain stays in `unmapped`.
-                    endpoint.ip = Some(Cow::Owned(client.to_string()));
-                    self.observe("src_endpoint.ip", "IP Address", 2, client.to_string());
-                    self.unmapped.add_text("sourceIPAddress", text);
-                }
-                _ => {
-                    endpoint.domain = Some(Cow::Borrowed(text));
-                    // `domain` alone does not satisfy the endpoint's `at_least_one`; the calling
-                    // service is what `svc_name` names.
-                    endpoint.svc_name = Some(Cow::Borrowed(text));
-                    if is_host_name(text) {
-                        self.observe("src_endpoint.domain", "Hostname", 1, text.to_owned());
-                    }
-                }
-            }
-        }
-        (endpoint != NetworkEndpoint::default()).then_some(endpoint)
-    }
-
-    /// The actor from `userIdentity`; what is not placed goes to `unmapped` under `userIdentity.`.
-    fn identity(
-        &mut self,
-        identity: Option<&cloudtrail_model::UserIdentity<'_>>,
-        additional: &mut Option<Value>,
-    ) -> Identity {
-        let Some(identity) = identity else {
-            return Identity::default();
-        };
-        let mut members = match serde_json::to_value(identity) {
-            Ok(Value::Object(members)) => members,
-            Ok(value) => {
-                self.unmapped.add("userIdentity", &value);
-                return Identity::default();
-            }
-            Err(error) => {
-                self.unmapped
-                    .add_text("userIdentity", &format!("<not serialisable: {error}>"));
-                return Identity::default();
-            }
-        };
-        let m = &mut members;
-        let type_name = take_str(m, &["type"]);
-        let uid = take_str(m, &["arn"]);
-        let account = take_str(m, &["accountId"]);
-        let on_behalf_user = take_str(m, &["onBehalfOf", "userId"]);
-        let principal = match on_behalf_user {
-            Some(_) => None,
-            None => take_str(m, &["principalId"]),
-        };
-        let access_key = take_str(m, &["accessKeyId"]);
-        let credential = match access_key {
-            Some(key) => Some(key),
-            None => take_str(m, &["credentialId"]),
-        };
-        let mut name = take_str(m, &["userName"]);
-        if name.is_none()
-            && let Some(Value::Object(extra)) = additional.as_mut()
-        {
-            name = take_str(extra, &["UserName"]);
-        }
-        let idp_name = take_str(
-            m,
-            &["sessionContext", "webIdFederationData", "federatedProvider"],
-        )
-        .or_else(|| take_str(m, &["identityProvider"]));
-        let idp_uid = take_str(m, &["onBehalfOf", "identityStoreArn"]);
-        let invoked_by = take_str(m, &["invokedBy"]);
-        let issuer = take_str(m, &["sessionContext", "sessionIssuer", "arn"]);
-        let created = take(
-            m,
-            &["sessionContext", "attributes", "creationDate"],
-            |value| value.as_str().and_then(parse_time).is_some(),
-        )
-        .as_ref()
-        .and_then(Value::as_str)
-        .and_then(parse_time);
-        let is_mfa = take_flag(m, &["sessionContext", "attributes", "mfaAuthenticated"]);
-
-        let (credential_uid, programmatic_credentials) = match credential {
-            Some(uid) if self.version >= OcsfVersion::V1_8_0 => (
-                None,
-                vec![ProgrammaticCredential {
-                    uid: Cow::Owned(uid),
-                }],
-            ),
-            other => (other.map(Cow::Owned), Vec::new()),
-        };
-        let user = User {
-            account: account.map(|uid| Account {
-                uid: Cow::Owned(uid),
-            }),
-            credential_uid,
-            name: name.map(Cow::Owned),
-            programmatic_credentials,
-            type_name: type_name.map(Cow::Owned),
-            uid: uid.map(Cow::Owned),
-            uid_alt: on_behalf_user.or(principal).map(Cow::Owned),
-        };
-        let user = if user.is_identified() {
-            Some(user)
-        } else {
-            // A user needs an account, name or uid; without one its other attributes stay unmapped.
-            self.unmapped_user(&user);
-            None
-        };
-        let session = Session {
-            created_time: created.map(|time| time.timestamp_millis()),
-            created_time_dt: created.map(|time| time.to_rfc3339_opts(SecondsFormat::Millis, true)),
-            is_mfa,
-            issuer: issuer.map(Cow::Owned),
-            ..Session::default()
-        };
-        self.unmapped.add_members("userIdentity", &members);
-        Identity {
-            user,
-            session: (!session.is_empty()).then_some(session),
-            invoked_by,
-            idp: (idp_name.is_some() || idp_uid.is_some()).then(|| Idp {
-                name: idp_name.map(Cow::Owned),
-                uid: idp_uid.map(Cow::Owned),
-            }),
-        }
-    }
-
-    /// Puts the parts of an unidentifiable actor user back under their CloudTrail names.
-    fn unmapped_user(&mut self, user: &User<'_>) {
-        let parts = [
-            ("userIdentity.type", user.type_name.as_deref()),
-            ("userIdentity.principalId", user.uid_alt.as_deref()),
-            ("userIdentity.accessKeyId", user.credential_uid.as_deref()),
-        ];
-        for (key, value) in parts {
-            if let Some(value) = value {
-                self.unmapped.add_text(key, value);
-            }
-        }
-        for credential in &user.programmatic_credentials {
-            self.unmapped
-                .add_text("userIdentity.accessKeyId", &credential.uid);
-        }
-    }
-
-    /// `resources[]`: ARN, type and owning account; other members stay unmapped as `resources[].<name>`.
-    fn resources(
-        &mut self,
-        resources: &'a [cloudtrail_model::Resource<'a>],
-    ) -> Vec<ResourceDetails<'a>> {
-        let mut details = Vec::with_capacity(resources.len());
-        for resource in resources {
-            let arn = resource.arn.as_deref().filter(|arn| !arn.is_empty());
-            let resource_type = resource.resource_type.as_deref().filter(|t| !t.is_empty());
-            let account = resource.account_id.as_deref().filter(|a| !a.is_empty());
-            for (name, value) in &resource.other {
-                self.serialized(&format!("resources[].{name}"), Some(value));
-            }
-            let mut entry = ResourceDetails {
-                owner: account.map(|uid| Owner {
-                    account: Account {
-                        uid: Cow::Borrowed(uid),
-                    },
-                }),
-                type_name: resource_type.map(Cow::Borrowed),
-                ..ResourceDetails::default()
-            };
-            match arn {
-                Some(arn)
-                    if self.version == OcsfVersion::V1_1_0
-                        && arn.len() > RESOURCE_UID_MAX_LEN_1_1 =>
-                {
-                    // 1.1.0's resource_uid_t holds 64 characters: the ARN is kept whole in
-                    // `unmapped`, and its last segment names the resource.
-                    self.unmapped.add_text("resources[].ARN", arn);
-                    entry.name = Some(Cow::Borrowed(last_segment(arn)));
-                }
-                Some(arn) => {
-                    entry.uid = Some(Cow::Borrowed(arn));
-                    self.observe("resources.uid", "Resource UID", 10, arn.to_owned());
-                }
-                None => {}
-            }
-            if entry.uid.is_none() && entry.name.is_none() {
-                // A resource needs a name or uid: without an ARN its parts stay unmapped.
-                if let Some(resource_type) = resource_type {
-                    self.unmapped.add_text("resources[].type", resource_type);
-                }
-                if let Some(account) = account {
-                    self.unmapped.add_text("resources[].accountId", account);
-                }
-                for (key, field) in [
-                    ("resources[].ARN", &resource.arn),
-                    ("resources[].type", &resource.resource_type),
-                    ("resources[].accountId", &resource.account_id),
-                ] {
-                    if field.as_deref() == Some("") {
-                        self.unmapped.add_text(key, "");
-                    }
-                }
-                continue;
-            }
-            for (key, field) in [
-                ("resources[].ARN", &resource.arn),
-                ("resources[].type", &resource.resource_type),
-                ("resources[].accountId", &resource.account_id),
-            ] {
-                if field.as_deref() == Some("") {
-                    self.unmapped.add_text(key, "");
-                }
-            }
-            details.push(entry);
-        }
-        details
-    }
-
-    /// A sign-in's own statement of its outcome: `responseElements.<eventName>` or
-    /// `serviceEventDetails.<eventName>` (`"Success"` / `"Failure"`).
-    fn stated_outcome(
-        &self,
-        response: Option<&Value>,
-        service_event_details: Option<&RawJson<'_>>,
-    ) -> Option<String> {
-        if self.class != OcsfClass::Authentication {
-            return None;
-        }
-        if let Some(outcome) = response
-            .and_then(|value| value.get(self.event_name))
-            .and_then(Value::as_str)
-        {
-            return Some(outcome.to_owned());
-        }
-        service_event_details?
-            .member_str(self.event_name)
-            .map(Cow::into_owned)
-    }
-
-    /// Authentication: the user authenticated (the role assumed, or the signing-in identity), the
-    /// session created, the console destination and MFA use.
-    fn authentication_target(
-        &mut self,
-        identity: &Identity,
-        request: Option<&Value>,
-        response: Option<&Value>,
-        additional: &mut Option<Value>,
-        recipient: Option<&str>,
-    ) -> Result<Target<'a>, MapError> {
-        let actor = identity.user.as_ref();
-        let role_arn = string_at(request, &["roleArn"]);
-        let session_name = string_at(request, &["roleSessionName"]);
-        let mut user = User::default();
-        match role_arn {
-            Some(arn) => user.uid = Some(Cow::Owned(arn)),
-            None => {
-                user.uid = actor.and_then(|user| user.uid.clone()).map(into_static);
-                user.uid_alt = actor.and_then(|user| user.uid_alt.clone()).map(into_static);
-            }
-        }
-        user.name = session_name.map(Cow::Owned);
-        if user.uid.is_none() && user.name.is_none() {
-            user.name = actor.and_then(|user| user.name.clone()).map(into_static);
-        }
-        if !user.is_identified() {
-            let account = actor
-                .and_then(|user| user.account.as_ref())
-                .map(|account| account.uid.to_string())
-                .or_else(|| recipient.map(str::to_owned));
-            user.account = account.map(|uid| Account {
-                uid: Cow::Owned(uid),
-            });
-        }
-        if !user.is_identified() {
-            return Err(self.missing_target());
-        }
-        let session = Session {
-            uid: string_at(response, &["assumedRoleUser", "arn"]).map(Cow::Owned),
-            uid_alt: string_at(response, &["assumedRoleUser", "assumedRoleId"]).map(Cow::Owned),
-            credential_uid: string_at(response, &["credentials", "accessKeyId"]).map(Cow::Owned),
-            ..Session::default()
-        };
-        let (login_to, is_mfa) = match additional.as_mut() {
-            Some(Value::Object(extra)) => (
-                take_str(extra, &["LoginTo"]),
-                take(extra, &["MFAUsed"], |value| yes_no(value).is_some())
-                    .as_ref()
-                    .and_then(yes_no),
-            ),
-            _ => (None, None),
-        };
-        Ok(Target {
-            user: Some(user),
-            session: (!session.is_empty()).then_some(session),
-            dst_endpoint: login_to.map(|url| NetworkEndpoint {
-                svc_name: Some(Cow::Owned(url)),
-                ..NetworkEndpoint::default()
-            }),
-            is_mfa,
-            ..Target::default()
-        })
-    }
-
-    /// Account Change: the user or role changed (from the request and the response) and the policy.
-    fn account_change_target(
-        &mut self,
-        identity: &Identity,
-        request: Option<&Value>,
-        response: Option<&Value>,
-        recipient: Option<&str>,
-    ) -> Result<Target<'a>, MapError> {
-        let mut user = User {
-            name: string_at(request, &["userName"])
-                .or_else(|| string_at(request, &["roleName"]))
-                .or_else(|| string_at(response, &["user", "userName"]))
-                .or_else(|| string_at(response, &["role", "roleName"]))
-                .map(Cow::Owned),
-            uid: string_at(response, &["user", "arn"])
-                .or_else(|| string_at(response, &["role", "arn"]))
-                .map(Cow::Owned),
-            uid_alt: string_at(response, &["user", "userId"])
-                .or_else(|| string_at(response, &["role", "roleId"]))
-                .map(Cow::Owned),
-            ..User::default()
-        };
-        if !user.is_identified() {
-            // No user or role named: the change is to the account (its alias, password policy, a
-            // policy or group), which is what `user.account` records.
-            let account = recipient.map(str::to_owned).or_else(|| {
-                identity
-                    .user
-                    .as_ref()
-                    .and_then(|user| user.account.as_ref())
-                    .map(|account| account.uid.to_string())
-            });
-            user.account = account.map(|uid| Account {
-                uid: Cow::Owned(uid),
-            });
-        }
-        if !user.is_identified() {
-            return Err(self.missing_target());
-        }
-        let policy = Policy {
-            name: string_at(request, &["policyName"]).map(Cow::Owned),
-            uid: string_at(request, &["policyArn"]).map(Cow::Owned),
-        };
-        Ok(Target {
-            user: Some(user),
-            policy: (policy != Policy::default()).then_some(policy),
-            ..Target::default()
-        })
-    }
-
-    fn missing_target(&self) -> MapError {
-        MapError::MissingTargetUser {
-            event_id: self.event_id(),
-            event_name: self.event_name.to_owned(),
-            class: self.class,
-        }
-    }
-}
-
-/// What an Authentication or Account Change record adds at its top level.
-#[derive(Default)]
-struct Target<'a> {
-    user: Option<User<'a>>,
-    session: Option<Session<'a>>,
-    dst_endpoint: Option<NetworkEndpoint<'a>>,
-    service: Option<Service<'a>>,
-    is_mfa: Option<bool>,
-    policy: Option<Policy<'a>>,
-}
-
-fn into_static(text: Text<'_>) -> Text<'static> {
-    Cow::Owned(text.into_owned())
 }
 
 /// A payload that is present and not JSON `null` (CloudTrail writes `null` for "nothing").
@@ -942,48 +590,14 @@ fn non_null<'r, 'a>(raw: Option<&'r RawJson<'a>>) -> Option<&'r RawJson<'a>> {
     raw.filter(|raw| !raw.is_null())
 }
 
-/// A non-empty string at `path` of a JSON object.
-fn string_at(value: Option<&Value>, path: &[&str]) -> Option<String> {
-    let mut current = value?;
-    for key in path {
-        current = current.get(key)?;
-    }
-    current
-        .as_str()
-        .filter(|text| !text.is_empty())
-        .map(str::to_owned)
+/// Whether `text` has more than `max` characters (bytes first: most strings are far shorter).
+fn too_long(text: &str, max: usize) -> bool {
+    text.len() > max && text.chars().count() > max
 }
 
-/// `MFAUsed`: `"Yes"` / `"No"`, or a flag.
-fn yes_no(value: &Value) -> Option<bool> {
-    match value.as_str() {
-        Some(text) if text.eq_ignore_ascii_case("yes") => Some(true),
-        Some(text) if text.eq_ignore_ascii_case("no") => Some(false),
-        _ => flag(value),
-    }
-}
-
-/// Whether `text` is a DNS host name (`ecs.amazonaws.com`), as opposed to `AWS Internal` or free text.
-fn is_host_name(text: &str) -> bool {
-    !text.is_empty()
-        && text.len() <= 253
-        && text.parse::<IpAddr>().is_err()
-        && text.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        })
-}
-
-/// The last `/`- or `:`-separated segment of an ARN: the resource's own name.
-fn last_segment(arn: &str) -> &str {
-    arn.rsplit(['/', ':'])
-        .find(|segment| !segment.is_empty())
-        .unwrap_or(arn)
+/// A copy of borrowed text that outlives the record.
+fn into_static(text: crate::record::Text<'_>) -> crate::record::Text<'static> {
+    Cow::Owned(text.into_owned())
 }
 
 #[cfg(test)]
@@ -1000,14 +614,8 @@ mod tests {
     }
 
     #[test]
-    fn host_names_and_arn_segments() {
-        assert!(is_host_name("ecs.amazonaws.com"));
-        assert!(!is_host_name("AWS Internal"));
-        assert!(!is_host_name("192.0.2.1"));
-        assert_eq!(
-            last_segment("arn:aws:s3:::bucket/key/object.txt"),
-            "object.txt"
-        );
-        assert_eq!(last_segment("arn:aws:sns:us-east-1:1:topic"), "topic");
+    fn lengths_count_characters() {
+        assert!(!too_long("ééé", 3));
+        assert!(too_long("abcd", 3));
     }
 }
