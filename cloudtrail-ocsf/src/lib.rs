@@ -1,6 +1,108 @@
 //! CloudTrail to OCSF, as Amazon Security Lake maps it, validated, and written as Parquet.
 //!
-//! (Crate docs are written as the modules land: mapping, validation, Arrow, Parquet, flat layout.)
+//! [`Mapper::map`] turns one [`cloudtrail_model::Event`] into an [`OcsfEvent`] of one of the three classes
+//! Security Lake uses for CloudTrail (API Activity 6003, Authentication 3002, Account Change 3001), at OCSF
+//! 1.1.0 with the `cloud` and `datetime` profiles (Security Lake's "source version 2") or at 1.5.0 or 1.8.0.
+//! [`validate`] checks any OCSF JSON record against the official schema of its release, embedded in the
+//! crate. With the default `parquet` feature, [`OcsfBatchBuilder`] makes Arrow batches of one class, with
+//! the fixed schema [`ocsf_arrow_schema`] gives.
+//!
+//! # Example
+//!
+//! ```
+//! use cloudtrail_model::Event;
+//! use cloudtrail_ocsf::{Mapper, MappingOptions, OcsfClass, OcsfVersion, validate};
+//!
+//! let json = r#"{"eventVersion": "1.08", "eventTime": "2024-06-01T12:00:00Z",
+//!   "eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin", "awsRegion": "us-east-1",
+//!   "sourceIPAddress": "192.0.2.10", "eventType": "AwsConsoleSignIn", "eventID": "e-1",
+//!   "userIdentity": {"type": "IAMUser", "principalId": "AIDAEXAMPLE", "accountId": "111122223333",
+//!     "arn": "arn:aws:iam::111122223333:user/alice", "userName": "alice"},
+//!   "responseElements": {"ConsoleLogin": "Failure"}, "errorMessage": "Failed authentication",
+//!   "additionalEventData": {"LoginTo": "https://console.aws.amazon.com/", "MFAUsed": "No",
+//!     "MobileVersion": "No"},
+//!   "recipientAccountId": "111122223333"}"#;
+//! let event = Event::from_json(json)?;
+//! let mapper = Mapper::new(MappingOptions::default()); // OCSF 1.1.0, Security Lake's class table
+//! let record = mapper.map(&event)?;
+//!
+//! assert_eq!(record.class(), OcsfClass::Authentication);
+//! assert_eq!(record.type_uid(), 300201); // Authentication: Logon
+//! assert_eq!(record.status_id(), 2); // the sign-in says Failure (no errorCode on failed sign-ins)
+//! assert_eq!(record.unmapped()["additionalEventData.MobileVersion"], "No");
+//!
+//! let json = record.to_json();
+//! validate(&json, OcsfVersion::V1_1_0)?;
+//! assert_eq!(json["is_mfa"], false);
+//! println!("{}", serde_json::to_string_pretty(&json)?);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Mapping rules
+//!
+//! The attribute table is Security Lake's (the project's `MAPPING.md`, from AWS's published CloudTrail
+//! mappings); the rules a user meets are these.
+//!
+//! - **Class.** [`ClassTable`] maps (eventSource, eventName) pairs to Authentication or Account Change;
+//!   every other pair is API Activity. [`ClassTable::security_lake`], the default, holds the sign-in events
+//!   of `signin.amazonaws.com` (ConsoleLogin, CheckMfa, CredentialChallenge, CredentialVerification,
+//!   UserAuthentication, ExternalIdPDirectoryLogin), `sts.amazonaws.com` `AssumeRole*`, and the user, role,
+//!   group, policy, key, password and MFA mutations of `iam.amazonaws.com`. Pairs, not names: `CreateRole`
+//!   elsewhere than IAM stays API Activity. Extend or override it through [`MappingOptions::classes`]
+//!   ([`ClassTable::insert`], [`ClassTable::remove`]).
+//! - **Activity.** API Activity takes `activity_id` from the **leading verb** of `eventName` (its first
+//!   PascalCase word, after a `Batch` prefix): `Get`/`List`/`Describe`/... Read, `Create`/`Run`/`Allocate`/...
+//!   Create, `Update`/`Put`/`Attach`/`Tag`/... Update, `Delete`/`Terminate`/`Release`/... Delete, else Read
+//!   when `readOnly` is true, else Other (99). Never by substring: `ListPipelineRuns` is Read, `DeleteTags`
+//!   Delete, `AllocateAddress` Create. Authentication: Logon for sign-ins and role assumption, Other for
+//!   MFA and credential checks. Account Change: the verb and a table (`EnableMFADevice` MFA Factor Enable,
+//!   `UpdateAccessKey` Enable or Disable by its `status`, ...). [`MappingOptions::activity_overrides`]
+//!   sets the id of any event name. `type_uid` = `class_uid * 100 + activity_id`.
+//! - **Status.** Failure (2) when the record has an `errorCode`, or when a sign-in's own outcome
+//!   (`responseElements.<eventName>` or `serviceEventDetails.<eventName>`) says `Failure`; else Success (1).
+//!   `severity_id` is 1 (Informational) for every record, as Security Lake writes it.
+//! - **Source.** `sourceIPAddress` becomes `src_endpoint.ip` when it is an IPv4 or IPv6 address, otherwise
+//!   `src_endpoint.domain` and `svc_name` (`ecs.amazonaws.com`, `AWS Internal`); `vpcEndpointId` is
+//!   `src_endpoint.uid`.
+//! - **unmapped.** Every member the mapping does not place is kept, flattened as Security Lake does:
+//!   dotted paths as keys, `[]` marking arrays, array leaves joined with commas, scalars as text
+//!   (`unmapped["userIdentity.sessionContext.sessionIssuer.userName"]`). `requestParameters` and
+//!   `responseElements` go whole to `api.request.data` / `api.response.data` (JSON values here, JSON text in
+//!   Arrow). Nothing is dropped and no attribute is an explicit `null`.
+//! - **Releases.** 1.1.0 keeps `recipientAccountId` in `unmapped` as Security Lake does
+//!   ([`MappingOptions::security_lake_exact`]); 1.5.0 and 1.8.0 put it in `cloud.account.uid`, use
+//!   `actor.app_name` for the deprecated `actor.invoked_by` and `policies` for `policy`; 1.8.0 puts access
+//!   keys in `actor.user.programmatic_credentials`. A string longer than the release allows (1.1.0:
+//!   65,535 characters) stays in `unmapped`.
+//! - **Reported, not mapped.** A record OCSF cannot hold is a [`MapError`] naming its `eventID` and the
+//!   reason: no or unreadable `eventTime`, no `eventName`, an Insights event, an API call without a source
+//!   address or an identifiable actor, an Authentication or Account Change without a target user.
+//!
+//! # Validation
+//!
+//! [`validate`] resolves the class from `class_uid` and checks required attributes (a profile's only when
+//! `metadata.profiles` declares it), `at_least_one` / `just_one`, undefined and undeclared-profile
+//! attributes, explicit nulls, types and their patterns and lengths, enums and their caption siblings,
+//! and `type_uid`. Each [`Violation`] names the attribute path (`actor.user.uid`,
+//! `observables[0].type_id`). The schemas are generated from the ocsf-schema release branches by
+//! `schema/generate.py` (see `schema/README.md`).
+//!
+//! # Map
+//!
+//! | module | holds |
+//! |---|---|
+//! | `mapper` | [`Mapper`]; `identity`, `endpoint`, `resources`, `targets`: the parts of a record it places |
+//! | `options`, `activity` | [`MappingOptions`], [`ClassTable`]; the activity verb tables |
+//! | `record`, `unmapped` | [`OcsfEvent`] and the OCSF objects it is made of; the `unmapped` flattening |
+//! | `error` | [`MapError`] |
+//! | `validation` | [`validate`], [`ValidationError`], [`Violation`], [`Problem`]; the embedded schemas |
+//! | `class`, `version` | [`OcsfClass`], [`OcsfVersion`] |
+//! | `columns`, `batch` (feature `parquet`) | [`ocsf_arrow_schema`], [`OcsfBatchBuilder`], [`OcsfArrowError`] |
+//! | [`flat`], [`writer`] (feature `parquet`) | the flat CloudTrail layout; the Parquet writers |
+//!
+//! # Parquet and the flat layout
+//!
+//! See the [`writer`] and [`flat`] modules.
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
