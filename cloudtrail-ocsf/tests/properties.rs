@@ -174,7 +174,7 @@ proptest! {
     #[test]
     fn mutated_records_map_validly_or_are_reported(
         pair in 0..SOURCES_AND_NAMES.len(),
-        mutations in prop::collection::vec((0..PATHS.len(), prop::option::of(any_json())), 0..6),
+        mutations in prop::collection::vec((0..PATHS.len(), prop::option::of(any_json())), 0..12),
     ) {
         let mut record = base();
         let (source, name) = SOURCES_AND_NAMES[pair];
@@ -196,4 +196,32 @@ fn the_unmutated_base_maps_in_every_class() {
         set(&mut record, &["eventName"], Some(json!(name)));
         assert_eq!(mapped_releases(&record.to_string()), 3, "{source} {name}");
     }
+}
+
+#[test]
+fn an_identity_provider_alone_identifies_no_actor_and_is_kept() {
+    let text = json!({"eventTime": "2025-01-01T00:00:00Z", "eventSource": "signin.amazonaws.com",
+        "eventName": "CredentialChallenge", "recipientAccountId": "1",
+        "userIdentity": {"type": "IdentityCenterUser",
+            "onBehalfOf": {"identityStoreArn": "arn:aws:identitystore::1:identitystore/d-1"}}})
+    .to_string();
+    let event = Event::from_json(&text).unwrap();
+    let record = Mapper::new(MappingOptions::default()).map(&event).unwrap();
+    let json = record.to_json();
+    assert_eq!(validate(&json, OcsfVersion::V1_1_0), Ok(()));
+    assert!(json.get("actor").is_none(), "{json}");
+    assert_eq!(
+        record
+            .unmapped()
+            .get("userIdentity.onBehalfOf.identityStoreArn")
+            .map(String::as_str),
+        Some("arn:aws:identitystore::1:identitystore/d-1")
+    );
+    assert_eq!(
+        record
+            .unmapped()
+            .get("userIdentity.type")
+            .map(String::as_str),
+        Some("IdentityCenterUser")
+    );
 }

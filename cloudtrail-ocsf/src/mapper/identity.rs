@@ -4,11 +4,11 @@ use std::borrow::Cow;
 
 use chrono::SecondsFormat;
 use cloudtrail_model::parse_time;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::Mapping;
 use crate::record::{Account, Idp, ProgrammaticCredential, Session, User};
-use crate::unmapped::{take, take_flag};
+use crate::unmapped::{take as take_member, take_flag};
 use crate::version::OcsfVersion;
 
 /// The actor's identity, read from `userIdentity`.
@@ -43,40 +43,49 @@ impl Mapping<'_, '_> {
             }
         };
         let m = &mut members;
-        let type_name = self.take_text(m, "userIdentity", &["type"]);
-        let uid = self.take_text(m, "userIdentity", &["arn"]);
-        let account = self.take_text(m, "userIdentity", &["accountId"]);
-        let on_behalf_user = self.take_text(m, "userIdentity", &["onBehalfOf", "userId"]);
+        // Each value taken is remembered with its CloudTrail key, so that the parts of a user or an
+        // identity provider that cannot stand in OCSF on their own go back to `unmapped` as they were.
+        let mut user_parts: Vec<(&'static str, String)> = Vec::new();
+        let type_name = self.take_part(m, "userIdentity.type", &mut user_parts);
+        let uid = self.take_part(m, "userIdentity.arn", &mut user_parts);
+        let account = self.take_part(m, "userIdentity.accountId", &mut user_parts);
+        let on_behalf_user = self.take_part(m, "userIdentity.onBehalfOf.userId", &mut user_parts);
         let principal = match on_behalf_user {
             Some(_) => None,
-            None => self.take_text(m, "userIdentity", &["principalId"]),
+            None => self.take_part(m, "userIdentity.principalId", &mut user_parts),
         };
-        let access_key = self.take_text(m, "userIdentity", &["accessKeyId"]);
-        let credential = match access_key {
-            Some(key) => Some(key),
-            None => self.take_text(m, "userIdentity", &["credentialId"]),
-        };
-        let mut name = self.take_text(m, "userIdentity", &["userName"]);
+        let credential = self
+            .take_part(m, "userIdentity.accessKeyId", &mut user_parts)
+            .or_else(|| self.take_part(m, "userIdentity.credentialId", &mut user_parts));
+        let mut name = self.take_part(m, "userIdentity.userName", &mut user_parts);
         if name.is_none()
             && let Some(Value::Object(extra)) = additional.as_mut()
         {
             name = self.take_text(extra, "additionalEventData", &["UserName"]);
+            if let Some(name) = &name {
+                user_parts.push(("additionalEventData.UserName", name.clone()));
+            }
         }
+        let mut idp_parts = Vec::new();
         let idp_name = self
-            .take_text(
+            .take_part(
                 m,
-                "userIdentity",
-                &["sessionContext", "webIdFederationData", "federatedProvider"],
+                "userIdentity.sessionContext.webIdFederationData.federatedProvider",
+                &mut idp_parts,
             )
-            .or_else(|| self.take_text(m, "userIdentity", &["identityProvider"]));
-        let idp_uid = self.take_text(m, "userIdentity", &["onBehalfOf", "identityStoreArn"]);
+            .or_else(|| self.take_part(m, "userIdentity.identityProvider", &mut idp_parts));
+        let idp_uid = self.take_part(
+            m,
+            "userIdentity.onBehalfOf.identityStoreArn",
+            &mut idp_parts,
+        );
         let invoked_by = self.take_text(m, "userIdentity", &["invokedBy"]);
         let issuer = self.take_text(
             m,
             "userIdentity",
             &["sessionContext", "sessionIssuer", "arn"],
         );
-        let created = take(
+        let created = take_member(
             m,
             &["sessionContext", "attributes", "creationDate"],
             |value| value.as_str().and_then(parse_time).is_some(),
@@ -110,7 +119,7 @@ impl Mapping<'_, '_> {
             Some(user)
         } else {
             // A user needs an account, name or uid; without one its other attributes stay unmapped.
-            self.unmapped_user(&user);
+            self.restore(&user_parts);
             None
         };
         let session = Session {
@@ -120,33 +129,45 @@ impl Mapping<'_, '_> {
             issuer: issuer.map(Cow::Owned),
             ..Session::default()
         };
+        let session = (!session.is_empty()).then_some(session);
+        // An identity provider alone does not identify an actor (`actor` needs a user, session or
+        // invoking service); then it stays unmapped too.
+        let identified = user.is_some() || session.is_some() || invoked_by.is_some();
+        let idp = if !identified {
+            self.restore(&idp_parts);
+            None
+        } else {
+            (idp_name.is_some() || idp_uid.is_some()).then(|| Idp {
+                name: idp_name.map(Cow::Owned),
+                uid: idp_uid.map(Cow::Owned),
+            })
+        };
         self.unmapped.add_members("userIdentity", &members);
         Identity {
             user,
-            session: (!session.is_empty()).then_some(session),
+            session,
             invoked_by,
-            idp: (idp_name.is_some() || idp_uid.is_some()).then(|| Idp {
-                name: idp_name.map(Cow::Owned),
-                uid: idp_uid.map(Cow::Owned),
-            }),
+            idp,
         }
     }
 
-    /// Puts the parts of an unidentifiable actor user back under their CloudTrail names.
-    pub(super) fn unmapped_user(&mut self, user: &User<'_>) {
-        let parts = [
-            ("userIdentity.type", user.type_name.as_deref()),
-            ("userIdentity.principalId", user.uid_alt.as_deref()),
-            ("userIdentity.accessKeyId", user.credential_uid.as_deref()),
-        ];
+    /// Takes the text at `key` (`userIdentity.<path>`) and remembers it in `parts`.
+    fn take_part(
+        &mut self,
+        members: &mut Map<String, Value>,
+        key: &'static str,
+        parts: &mut Vec<(&'static str, String)>,
+    ) -> Option<String> {
+        let path: Vec<&str> = key.split('.').skip(1).collect();
+        let value = self.take_text(members, "userIdentity", &path)?;
+        parts.push((key, value.clone()));
+        Some(value)
+    }
+
+    /// Puts values taken for an attribute that cannot stand back under their CloudTrail keys.
+    fn restore(&mut self, parts: &[(&'static str, String)]) {
         for (key, value) in parts {
-            if let Some(value) = value {
-                self.unmapped.add_text(key, value);
-            }
-        }
-        for credential in &user.programmatic_credentials {
-            self.unmapped
-                .add_text("userIdentity.accessKeyId", &credential.uid);
+            self.unmapped.add_text(key, value);
         }
     }
 }
