@@ -22,18 +22,20 @@ pub enum ReadError {
         #[source]
         error: io::Error,
     },
-    /// The gzip stream is corrupt or truncated (bad CRC, unexpected end).
+    /// A gzip member is corrupt or cut short (invalid deflate data, a CRC-32 or length that does not
+    /// match, the input ending inside it). None of that member's content is delivered, since it could
+    /// not be checked; the members before it were.
     #[error(
         "{input}: corrupt gzip after {offset} decompressed bytes (before record {record_index}): {error}"
     )]
     Gzip {
         /// The input.
         input: String,
-        /// Records delivered before the damage.
+        /// Records in the members before the damaged one.
         record_index: u64,
-        /// Decompressed bytes read before the damage.
+        /// Decompressed bytes of the members before the damaged one.
         offset: u64,
-        /// The decoder's error.
+        /// The decoder's error, with how many bytes the damaged member inflated to.
         #[source]
         error: io::Error,
     },

@@ -9,12 +9,30 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use serde_json::value::RawValue;
 
 use crate::error::ReadError;
+use crate::span::container_len;
 
 /// One record's text with where it is.
 pub(crate) struct Span<'t> {
     pub(crate) text: &'t str,
     pub(crate) index: u64,
     pub(crate) offset: u64,
+    /// The parser checked that `text` is exactly one JSON value. When false (the fast path found the
+    /// span by its brackets), a record that does not parse is handed back with [`Flow::Recheck`].
+    pub(crate) checked: bool,
+    /// Brackets the record opens outside strings, when counted: an upper bound of its nesting depth.
+    pub(crate) opens: Option<u64>,
+}
+
+/// What the record callback tells the scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Flow {
+    /// Go on to the next record.
+    Continue,
+    /// Stop: no more records, no error for the interruption.
+    Stop,
+    /// The unchecked span did not parse: read the content again with the validating parser, which
+    /// finds and reports what is wrong (nothing was counted or reported for this record).
+    Recheck,
 }
 
 /// What scanning found besides the records.
@@ -33,7 +51,18 @@ pub(crate) fn scan(
     input: &str,
     bytes: &[u8],
     max_record: u64,
-    on_record: &mut dyn FnMut(Span<'_>) -> bool,
+    on_record: &mut dyn FnMut(Span<'_>) -> Flow,
+) -> Scanned {
+    scan_with(input, bytes, max_record, on_record, true)
+}
+
+/// [`scan`], with or without the fast path for containers (the tests compare the two).
+fn scan_with(
+    input: &str,
+    bytes: &[u8],
+    max_record: u64,
+    on_record: &mut dyn FnMut(Span<'_>) -> Flow,
+    fast: bool,
 ) -> Scanned {
     let (text, bad_utf8) = match std::str::from_utf8(bytes) {
         Ok(text) => (text, None),
@@ -51,6 +80,8 @@ pub(crate) fn scan(
         max_record,
         on_record,
         stopped: false,
+        recheck: !fast,
+        skip: 0,
         scanned: Scanned::default(),
     };
     scanner.top_level(text);
@@ -70,9 +101,13 @@ struct Scanner<'s, 'f> {
     /// The whole text, to turn slices into offsets.
     base: &'s str,
     max_record: u64,
-    on_record: &'f mut dyn FnMut(Span<'_>) -> bool,
+    on_record: &'f mut dyn FnMut(Span<'_>) -> Flow,
     /// The caller asked to stop: no more records, no error for the interruption.
     stopped: bool,
+    /// The fast path met something it does not handle (or a span that did not parse), or is off.
+    recheck: bool,
+    /// Records already handed over by the fast path: a rescan counts them without handing them over.
+    skip: u64,
     scanned: Scanned,
 }
 
@@ -100,19 +135,104 @@ impl<'s> Scanner<'s, '_> {
                 self.finish(result.and_then(|()| de.end()), &text[start..]);
             }
             Some(b'{') if first_key(&text[start..]) == Some("Records") => {
-                // The common case: one container, streamed without a first pass over it; whatever
-                // follows it (the next member of a multi-member gzip) is read as a stream.
-                let mut de = serde_json::Deserializer::from_str(&text[start..]);
+                // The common case: one container. Its records are found by their brackets and parsed
+                // once.
+                let container = &text[start..];
+                // (`recheck` set from the start means the fast path is off.)
+                if !self.recheck {
+                    match self.fast_container(container) {
+                        // Anything after the container (the next member of a multi-member gzip,
+                        // damage) is read by the parser as before, so that it says what it says
+                        // with the whole text in view.
+                        Some(end) => {
+                            let rest = container.get(end..).unwrap_or_default();
+                            if rest.trim_matches([' ', '\t', '\r', '\n']).is_empty() {
+                                return;
+                            }
+                        }
+                        None if !self.recheck => return,
+                        None => {}
+                    }
+                }
+                // Read it all again with the validating parser, which finds and locates whatever the
+                // fast path stopped at; the records it already handed over are counted, not repeated.
+                self.recheck = false;
+                self.skip = std::mem::take(&mut self.scanned.records);
+                let mut de = serde_json::Deserializer::from_str(container);
                 let result = de.deserialize_map(ContainerVisitor { scanner: self });
                 match result {
-                    Ok(()) => self.stream_values(de.into_iter(), &text[start..]),
-                    Err(error) => self.finish(Err(error), &text[start..]),
+                    Ok(()) => self.stream_values(de.into_iter(), container),
+                    Err(error) => self.finish(Err(error), container),
                 }
             }
             _ => {
                 let values = serde_json::Deserializer::from_str(&text[start..]).into_iter();
                 self.stream_values(values, &text[start..]);
             }
+        }
+    }
+
+    /// The fast path for a `{"Records":[...]}` container written the plain way (the `Records` member
+    /// alone, its elements objects): each record's end is found by [`container_len`] and its text handed
+    /// over unchecked, so the array is not parsed twice. Returns where the container ends; `None` when
+    /// the scan stopped (a record too large, the caller) or must start again with the validating parser
+    /// (`self.recheck`): anything unusual, damaged or cut short.
+    fn fast_container(&mut self, text: &'s str) -> Option<usize> {
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        let skip_space = |at: &mut usize| {
+            while bytes
+                .get(*at)
+                .is_some_and(|byte| matches!(byte, b' ' | b'\t' | b'\r' | b'\n'))
+            {
+                *at += 1;
+            }
+        };
+        let expect = |at: &mut usize, what: &[u8]| {
+            skip_space(at);
+            let found = bytes.get(*at..).is_some_and(|rest| rest.starts_with(what));
+            if found {
+                *at += what.len();
+            }
+            found
+        };
+        let opening: [&[u8]; 4] = [b"{", b"\"Records\"", b":", b"["];
+        if !opening.iter().all(|token| expect(&mut at, token)) {
+            self.recheck = true;
+            return None;
+        }
+        if !expect(&mut at, b"]") {
+            loop {
+                skip_space(&mut at);
+                let found = match bytes.get(at..) {
+                    Some(rest) if rest.starts_with(b"{") => container_len(rest),
+                    _ => None,
+                };
+                let Some((found, record)) =
+                    found.and_then(|found| Some((found, text.get(at..at + found.len)?)))
+                else {
+                    self.recheck = true;
+                    return None;
+                };
+                if !self.record(record, false, Some(found.opens)) {
+                    return None;
+                }
+                at += found.len;
+                if expect(&mut at, b"]") {
+                    break;
+                }
+                if !expect(&mut at, b",") {
+                    self.recheck = true;
+                    return None;
+                }
+            }
+        }
+        if expect(&mut at, b"}") {
+            Some(at)
+        } else {
+            // More members after the array, or damage: the parser sorts it out.
+            self.recheck = true;
+            None
         }
     }
 
@@ -180,18 +300,28 @@ impl<'s> Scanner<'s, '_> {
             }
             if let Some(detail) = top.detail.filter(|_| top.envelope) {
                 let detail = detail.get();
-                self.record(detail);
+                self.record(detail, true, None);
                 return;
             }
         }
-        self.record(raw);
+        self.record(raw, true, None);
     }
 
-    /// Hands one record over; false when it is over the size cap or the caller stops (the scan then
-    /// stops).
-    fn record(&mut self, text: &'s str) -> bool {
+    /// Hands one record over; false when it is over the size cap, the caller stops or the record must
+    /// be checked again (the scan then stops).
+    fn record(&mut self, text: &'s str, checked: bool, opens: Option<u64>) -> bool {
         let offset = self.offset_of(text);
         let index = self.scanned.records;
+        if index < self.skip {
+            // Handed over before the rescan.
+            self.scanned.records += 1;
+            return true;
+        }
+        if text.len() as u64 > self.max_record && !checked {
+            // Only the parser can tell a record too large from a damaged one.
+            self.recheck = true;
+            return false;
+        }
         if text.len() as u64 > self.max_record {
             self.scanned.damage = Some(ReadError::RecordTooLarge {
                 input: self.input.to_owned(),
@@ -203,15 +333,24 @@ impl<'s> Scanner<'s, '_> {
             return false;
         }
         self.scanned.records += 1;
-        if !(self.on_record)(Span {
+        match (self.on_record)(Span {
             text,
             index,
             offset,
+            checked,
+            opens,
         }) {
-            self.stopped = true;
-            return false;
+            Flow::Continue => true,
+            Flow::Stop => {
+                self.stopped = true;
+                false
+            }
+            Flow::Recheck => {
+                self.scanned.records -= 1;
+                self.recheck = true;
+                false
+            }
         }
-        true
     }
 
     fn finish(&mut self, result: Result<(), serde_json::Error>, text: &str) {
@@ -359,11 +498,152 @@ impl<'de: 's, 's> Visitor<'de> for RecordSeq<'_, 's, '_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while let Some(raw) = seq.next_element::<&'de RawValue>()? {
-            if !self.scanner.record(raw.get()) {
+            if !self.scanner.record(raw.get(), true, None) {
                 // The size error or the stop is already recorded; end without a second error.
                 return Err(de::Error::custom("record too large"));
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use cloudtrail_model::Event;
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    use super::*;
+
+    /// What a scan handed over and how it ended, read the way the reader reads it: a span that does
+    /// not parse is sent back when unchecked, reported (and passed) when checked.
+    #[derive(Debug, PartialEq)]
+    struct Seen {
+        /// (index, offset, text, parsed) of each record.
+        records: Vec<(u64, u64, String, bool)>,
+        found: u64,
+        damage: Option<String>,
+    }
+
+    fn scan_as_the_reader(text: &[u8], max_record: u64, fast: bool) -> Seen {
+        let mut records = Vec::new();
+        let mut on_record = |span: Span<'_>| {
+            let parsed = Event::from_json(span.text).is_ok();
+            if !parsed && !span.checked {
+                return Flow::Recheck;
+            }
+            records.push((span.index, span.offset, span.text.to_owned(), parsed));
+            Flow::Continue
+        };
+        let scanned = scan_with("t", text, max_record, &mut on_record, fast);
+        Seen {
+            records,
+            found: scanned.records,
+            damage: scanned.damage.map(|damage| damage.to_string()),
+        }
+    }
+
+    fn both_ways(text: &[u8], max_record: u64) {
+        let fast = scan_as_the_reader(text, max_record, true);
+        let validating = scan_as_the_reader(text, max_record, false);
+        assert_eq!(fast, validating, "{}", String::from_utf8_lossy(text));
+    }
+
+    #[test]
+    fn the_fast_path_reads_plain_containers() {
+        let text =
+            br#"{"Records":[{"eventName":"A","x":"}]"}, {"eventName":"B","y":[{"z":"\""}]}]}"#;
+        let seen = scan_as_the_reader(text, 1 << 20, true);
+        assert_eq!(seen.records.len(), 2);
+        assert_eq!(seen.records[1].2, r#"{"eventName":"B","y":[{"z":"\""}]}"#);
+        assert_eq!(seen.damage, None);
+        both_ways(text, 1 << 20);
+    }
+
+    #[test]
+    fn the_fast_path_gives_way_to_the_parser_where_it_must() {
+        for text in [
+            r#"{"Records":[{"a":1},5,{"b":2}]}"#,
+            r#"{"Records":[{"a":1},{"b":2},]}"#,
+            r#"{"Records":[{"a":1} {"b":2}]}"#,
+            r#"{"Records":[{"a":1},{"b" 2},{"c":3}]}"#,
+            r#"{"Records":[{"a":1},{"b":2}],"Other":{}}"#,
+            r#"{"Records":[{"a":1},{"b":2}]}{"Records":[{"c":3}]}"#,
+            r#"{"Records":[{"a":1},{"b":2}]} x"#,
+            r#"{"Records":[{"a":1},{"b":"#,
+            r#"{"Records" : [ ] }"#,
+            r#"{"Records":[{"a":1},{"b":"\u12"}]}"#,
+            r#"{ "Records":[{"a":[}]}"#,
+        ] {
+            both_ways(text.as_bytes(), 1 << 20);
+        }
+        // A record over the cap, and a damaged one over the cap.
+        both_ways(br#"{"Records":[{"a":1},{"b":"0123456789"},{"c":3}]}"#, 12);
+        both_ways(br#"{"Records":[{"a":1},{"b":"0123456789" x},{"c":3}]}"#, 12);
+    }
+
+    /// JSON values with the characters the span finder cares about in strings and keys.
+    fn values() -> impl Strategy<Value = Value> {
+        let text = proptest::string::string_regex(r#"[a-z"\\{}\[\],:é\n ]{0,12}"#)
+            .unwrap()
+            .boxed();
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            text.clone().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 6, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::vec((text.clone(), inner), 0..5)
+                    .prop_map(|members| Value::Object(members.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// Records: objects mostly, sometimes something else.
+    fn documents() -> impl Strategy<Value = String> {
+        let record = prop_oneof![
+            8 => proptest::collection::vec(("[a-zA-Z]{1,10}", values()), 0..6)
+                .prop_map(|members| Value::Object(members.into_iter().collect())),
+            1 => values(),
+        ];
+        (proptest::collection::vec(record, 0..8), any::<bool>()).prop_map(|(records, pretty)| {
+            let document = serde_json::json!({ "Records": records });
+            if pretty {
+                serde_json::to_string_pretty(&document).unwrap()
+            } else {
+                document.to_string()
+            }
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        #[test]
+        fn the_fast_path_agrees_with_the_parser_on_valid_documents(document in documents()) {
+            both_ways(document.as_bytes(), 1 << 20);
+        }
+
+        #[test]
+        fn the_fast_path_agrees_with_the_parser_on_damaged_documents(
+            document in documents(),
+            at in any::<prop::sample::Index>(),
+            damage in prop_oneof![
+                Just(None),
+                prop::sample::select(b"\"{}[],: x\\\xff".to_vec()).prop_map(Some),
+            ],
+        ) {
+            let mut bytes = document.into_bytes();
+            let at = at.index(bytes.len() + 1);
+            match damage {
+                None => bytes.truncate(at),
+                Some(byte) if at < bytes.len() => bytes[at] = byte,
+                Some(byte) => bytes.push(byte),
+            }
+            both_ways(&bytes, 1 << 20);
+        }
     }
 }

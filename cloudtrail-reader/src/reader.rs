@@ -10,9 +10,9 @@ use std::sync::{Arc, Mutex};
 
 use cloudtrail_model::{Event, OwnedEvent};
 
-use crate::decode::{DecodeStop, decode};
+use crate::decode::{Buffers, DecodeStop, decode};
 use crate::error::ReadError;
-use crate::format::{Span, scan};
+use crate::format::{Flow, Span, scan};
 use crate::options::{ErrorPolicy, Progress, ReaderOptions};
 use crate::stats::Stats;
 
@@ -206,7 +206,7 @@ impl Reader {
             reader: self.clone(),
             inputs: inputs.into(),
             pending,
-            buffer: Vec::new(),
+            buffer: Buffers::default(),
             stats,
         })
     }
@@ -226,7 +226,7 @@ impl Reader {
     {
         let mut state = init();
         let mut stats = Stats::default();
-        let mut buffer = Vec::new();
+        let mut buffer = Buffers::default();
         loop {
             if shared.stop.load(Ordering::Relaxed) {
                 break;
@@ -271,7 +271,7 @@ impl Reader {
     fn read_input(
         &self,
         input: &Input,
-        buffer: &mut Vec<u8>,
+        buffer: &mut Buffers,
         stats: &mut Stats,
         deliver: &mut dyn FnMut(&Event<'_>, RecordInfo<'_>) -> bool,
         report: &mut dyn FnMut(ReadError) -> bool,
@@ -299,7 +299,7 @@ impl Reader {
             },
         };
         stats.bytes_read += stored;
-        stats.bytes_decompressed += buffer.len() as u64;
+        stats.bytes_decompressed += buffer.content().len() as u64;
         let name = input.name.as_str();
         let stop = match decoded {
             Ok(()) => None,
@@ -316,7 +316,7 @@ impl Reader {
         };
 
         let mut keep_going = true;
-        let mut on_record = |span: Span<'_>| -> bool {
+        let mut on_record = |span: Span<'_>| -> Flow {
             let info = RecordInfo {
                 input: name,
                 index: span.index,
@@ -324,13 +324,19 @@ impl Reader {
                 text: span.text,
             };
             let problem = match Event::from_json(span.text) {
+                // The scan found this span by its brackets only: it reads the content again with the
+                // validating parser, which reports what is wrong.
+                Err(_) if !span.checked => return Flow::Recheck,
                 Err(error) => Some(ReadError::NotARecord {
                     input: name.to_owned(),
                     record_index: span.index,
                     offset: span.offset,
                     error,
                 }),
-                Ok(_) if nesting_exceeds(span.text.as_bytes(), MAX_NESTING) => {
+                Ok(_)
+                    if span.opens.is_none_or(|opens| opens > MAX_NESTING as u64)
+                        && nesting_exceeds(span.text.as_bytes(), MAX_NESTING) =>
+                {
                     Some(ReadError::TooDeep {
                         input: name.to_owned(),
                         record_index: span.index,
@@ -364,9 +370,18 @@ impl Reader {
                 stats.errors += 1;
                 keep_going = report(error);
             }
-            keep_going
+            if keep_going {
+                Flow::Continue
+            } else {
+                Flow::Stop
+            }
         };
-        let scanned = scan(name, buffer, self.options.max_record_bytes, &mut on_record);
+        let scanned = scan(
+            name,
+            buffer.content(),
+            self.options.max_record_bytes,
+            &mut on_record,
+        );
         if !keep_going {
             return stored;
         }
@@ -378,7 +393,7 @@ impl Reader {
             Some(DecodeStop::Gzip(error)) => Some(ReadError::Gzip {
                 input: name.to_owned(),
                 record_index: scanned.records,
-                offset: buffer.len() as u64,
+                offset: buffer.content().len() as u64,
                 error,
             }),
             Some(DecodeStop::TooLarge) => Some(ReadError::TooLarge {
@@ -640,7 +655,7 @@ pub struct Records {
     reader: Reader,
     inputs: VecDeque<Input>,
     pending: VecDeque<Result<LocatedEvent, ReadError>>,
-    buffer: Vec<u8>,
+    buffer: Buffers,
     stats: Stats,
 }
 

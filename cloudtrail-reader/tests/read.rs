@@ -232,36 +232,85 @@ fn sets_digest_files_aside() {
     assert_eq!(outcome.stats.digests_skipped, 2);
 }
 
+/// Two gzip members: records 0..5, then 5..10.
+fn two_members() -> (Vec<u8>, usize) {
+    let first: Vec<String> = (0..5).map(record).collect();
+    let second: Vec<String> = (5..10).map(record).collect();
+    let first = gzip(format!("{{\"Records\":[{}]}}", first.join(",")).as_bytes());
+    let second = gzip(format!("{{\"Records\":[{}]}}", second.join(",")).as_bytes());
+    let split = first.len();
+    ([first, second].concat(), split)
+}
+
 #[test]
-fn truncated_gzip_delivers_what_came_before_then_one_error() {
+fn a_cut_gzip_member_delivers_nothing_and_is_reported_once() {
     let data = gzip(container(200).as_bytes());
     let outcome = read(&[bytes("cut.gz", &data[..data.len() / 2])]);
-    let delivered = ids(&outcome);
-    assert!(
-        !delivered.is_empty() && delivered.len() < 200,
-        "{}",
-        delivered.len()
-    );
-    assert_eq!(
-        delivered,
-        expected_ids(delivered.len()),
-        "a prefix, in order"
-    );
+    // What the first half inflates to cannot be checked against the CRC-32: none of it is delivered.
+    assert!(outcome.delivered.is_empty(), "{:?}", ids(&outcome));
     assert_eq!(outcome.kinds, ["gzip"]);
     assert!(
-        outcome.errors[0].starts_with("cut.gz: corrupt gzip after"),
+        outcome.errors[0].starts_with(
+            "cut.gz: corrupt gzip after 0 decompressed bytes (before record 0): the input ends inside a gzip member; the "
+        ),
+        "{}",
+        outcome.errors[0]
+    );
+    assert!(
+        outcome.errors[0].ends_with("bytes it inflated to were not checked and are not delivered"),
         "{}",
         outcome.errors[0]
     );
     assert_eq!(outcome.stats.records_reported, 1);
+    assert_eq!(outcome.stats.inputs_failed, 1);
 }
 
 #[test]
-fn bad_crc_is_reported_after_the_records() {
+fn a_cut_second_member_delivers_the_first() {
+    let (data, split) = two_members();
+    let cut = split + (data.len() - split) / 2;
+    let outcome = read(&[bytes("cut2.gz", &data[..cut])]);
+    assert_eq!(ids(&outcome), expected_ids(5));
+    assert_eq!(outcome.kinds, ["gzip"]);
+    assert!(
+        outcome.errors[0].contains("(before record 5)"),
+        "{}",
+        outcome.errors[0]
+    );
+    assert_eq!(outcome.stats.records_read(), 6);
+}
+
+#[test]
+fn a_member_with_a_bad_crc_delivers_nothing() {
     let mut data = gzip(container(10).as_bytes());
     let crc = data.len() - 8;
     data[crc] ^= 0xff;
     let outcome = read(&[bytes("crc.gz", data)]);
+    assert!(outcome.delivered.is_empty(), "{:?}", ids(&outcome));
+    assert_eq!(outcome.kinds, ["gzip"]);
+    assert!(
+        outcome.errors[0].contains("corrupt gzip member"),
+        "{}",
+        outcome.errors[0]
+    );
+    assert_eq!(outcome.stats.records_read(), 1);
+}
+
+#[test]
+fn a_bad_crc_in_the_second_member_keeps_the_first() {
+    let (mut data, _) = two_members();
+    let crc = data.len() - 8;
+    data[crc] ^= 0xff;
+    let outcome = read(&[bytes("crc2.gz", data)]);
+    assert_eq!(ids(&outcome), expected_ids(5));
+    assert_eq!(outcome.kinds, ["gzip"]);
+}
+
+#[test]
+fn bytes_after_the_last_member_that_are_not_gzip_are_reported() {
+    let (data, _) = two_members();
+    let data = [data, b"junk".to_vec()].concat();
+    let outcome = read(&[bytes("junk.gz", data)]);
     assert_eq!(ids(&outcome), expected_ids(10));
     assert_eq!(outcome.kinds, ["gzip"]);
 }
