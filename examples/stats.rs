@@ -10,6 +10,7 @@
 //! printed to stderr as they are met, with their location, and counted.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -39,18 +40,70 @@ struct Args {
     input: common::InputArgs,
 }
 
+/// A hasher for the short names counted here, a multiply and a rotate per 8 bytes: SipHash (the
+/// standard one, built against hash flooding) took a tenth of the counting time. The seed is drawn per
+/// process from the standard hasher's random keys, so the bucket of a name is not known in advance.
+#[derive(Clone, Copy)]
+struct NameHasher {
+    state: u64,
+}
+
+impl Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0xf135_7aea_2e62_a9c5;
+        let (words, rest) = bytes.as_chunks::<8>();
+        for word in words {
+            self.state = (self.state ^ u64::from_le_bytes(*word))
+                .wrapping_mul(K)
+                .rotate_left(26);
+        }
+        let mut last = [0u8; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        self.state = (self.state ^ u64::from_le_bytes(last) ^ (rest.len() as u64) << 59)
+            .wrapping_mul(K)
+            .rotate_left(26);
+    }
+
+    fn finish(&self) -> u64 {
+        self.state
+    }
+}
+
+/// Builds [`NameHasher`]s from the process's seed.
+#[derive(Clone, Copy)]
+struct NameHashing {
+    seed: u64,
+}
+
+impl Default for NameHashing {
+    fn default() -> Self {
+        NameHashing {
+            seed: std::hash::RandomState::new().hash_one(0u64),
+        }
+    }
+}
+
+impl BuildHasher for NameHashing {
+    type Hasher = NameHasher;
+    fn build_hasher(&self) -> NameHasher {
+        NameHasher { state: self.seed }
+    }
+}
+
+type NameCounts = HashMap<Box<str>, u64, NameHashing>;
+
 /// One worker's counts.
 #[derive(Default)]
 struct Counts {
-    by_identity_type: HashMap<Box<str>, u64>,
-    by_event_source: HashMap<Box<str>, u64>,
-    by_event_name: HashMap<Box<str>, u64>,
+    by_identity_type: NameCounts,
+    by_event_source: NameCounts,
+    by_event_name: NameCounts,
     first: Option<DateTime<Utc>>,
     last: Option<DateTime<Utc>>,
 }
 
 /// Adds one to a key, allocating only the first time a key is seen.
-fn bump(map: &mut HashMap<Box<str>, u64>, key: &str) {
+fn bump(map: &mut NameCounts, key: &str) {
     match map.get_mut(key) {
         Some(count) => *count += 1,
         None => {
@@ -96,7 +149,7 @@ impl Counts {
     }
 }
 
-fn sorted(map: &HashMap<Box<str>, u64>) -> Vec<(&str, u64)> {
+fn sorted(map: &NameCounts) -> Vec<(&str, u64)> {
     let mut rows: Vec<(&str, u64)> = map.iter().map(|(k, v)| (k.as_ref(), *v)).collect();
     rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     rows
@@ -135,7 +188,7 @@ fn main() -> ExitCode {
     }
     let stats = output.stats;
     if args.json {
-        let object = |map: &HashMap<Box<str>, u64>| {
+        let object = |map: &NameCounts| {
             sorted(map)
                 .into_iter()
                 .map(|(k, v)| (k.to_owned(), json!(v)))

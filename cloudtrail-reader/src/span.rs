@@ -13,20 +13,24 @@ const LOW_BITS: u64 = 0x0101_0101_0101_0101;
 /// bit, so nothing carries.
 const GATHER: u64 = 0x0102_0408_1020_4080;
 
-/// Where the brackets and quotes of one block are.
+/// Where the quotes, backslashes and brackets of one block are.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 struct Masks {
     quote: u64,
     backslash: u64,
-    open: u64,
-    close: u64,
+    /// Opening and closing brackets alike: which is which is read from the byte, for the few there are.
+    bracket: u64,
 }
 
 /// Class bits of a byte, one per thing the scan looks for.
 const QUOTE: u8 = 1;
-const BACKSLASH: u8 = 2;
-const OPEN: u8 = 4;
-const CLOSE: u8 = 8;
+const BRACKET: u8 = 2;
+const BACKSLASH: u8 = 4;
+
+/// One bit per byte of `word` (bit `k` for byte `k`): whether the byte has `class` set.
+fn gather(word: u64, class: u8) -> u64 {
+    ((word >> class.trailing_zeros()) & LOW_BITS).wrapping_mul(GATHER) >> 56
+}
 
 fn classify(block: &[u8; BLOCK]) -> Masks {
     // One class byte per input byte: a branch-free loop the compiler turns into vector compares.
@@ -35,23 +39,25 @@ fn classify(block: &[u8; BLOCK]) -> Masks {
         // `[`/`{` (0x5b/0x7b) and `]`/`}` (0x5d/0x7d) differ only in bit 5; no other byte folds onto them.
         let folded = byte | 0x20;
         *class = (u8::from(byte == b'"') * QUOTE)
-            | (u8::from(byte == b'\\') * BACKSLASH)
-            | (u8::from(folded == b'{') * OPEN)
-            | (u8::from(folded == b'}') * CLOSE);
+            | (u8::from(folded == b'{' || folded == b'}') * BRACKET)
+            | (u8::from(byte == b'\\') * BACKSLASH);
     }
-    let mut masks = Masks::default();
     let (words, _) = classes.as_chunks::<8>();
-    for (k, word) in words.iter().enumerate() {
+    let mut masks = Masks::default();
+    let mut any_backslash = 0;
+    // Last word first, each shifting the earlier ones up: written this way the compiler keeps the
+    // multiplications scalar (vectorised, 64-bit multiplies are emulated and three times slower).
+    for word in words.iter().rev() {
         let word = u64::from_le_bytes(*word);
-        let shift = 8 * k as u32;
-        let gather = |class: u8| {
-            (((word >> class.trailing_zeros()) & LOW_BITS).wrapping_mul(GATHER) >> 56) << shift
-        };
-        masks.quote |= gather(QUOTE);
-        masks.open |= gather(OPEN);
-        masks.close |= gather(CLOSE);
-        if word & (LOW_BITS * u64::from(BACKSLASH)) != 0 {
-            masks.backslash |= gather(BACKSLASH);
+        masks.quote = (masks.quote << 8) | gather(word, QUOTE);
+        masks.bracket = (masks.bracket << 8) | gather(word, BRACKET);
+        any_backslash |= word;
+    }
+    // Backslashes are rare: most blocks skip their gathering.
+    if any_backslash & (LOW_BITS * u64::from(BACKSLASH)) != 0 {
+        for word in words.iter().rev() {
+            let word = u64::from_le_bytes(*word);
+            masks.backslash = (masks.backslash << 8) | gather(word, BACKSLASH);
         }
     }
     masks
@@ -112,25 +118,18 @@ impl Scan {
         };
         let inside = prefix_xor(masks.quote & !escaped) ^ self.in_string;
         self.in_string = 0u64.wrapping_sub(inside >> 63);
-        let open = masks.open & !inside;
-        let close = masks.close & !inside;
-        let closes = u64::from(close.count_ones());
-        self.opens += u64::from(open.count_ones());
-        if closes < self.depth {
-            // The depth cannot reach zero in this block: count, don't walk.
-            self.depth = self.depth - closes + u64::from(open.count_ones());
-            return None;
-        }
-        let mut marks = open | close;
-        while marks != 0 {
-            let at = marks.trailing_zeros();
-            marks &= marks - 1;
-            if open >> at & 1 == 1 {
+        // A record has a bracket every 64 bytes or so: walking them costs less than counting bits.
+        let mut brackets = masks.bracket & !inside;
+        while brackets != 0 {
+            let at = brackets.trailing_zeros() as usize;
+            brackets &= brackets - 1;
+            if block.get(at).is_some_and(|&byte| byte | 0x20 == b'{') {
                 self.depth += 1;
+                self.opens += 1;
             } else {
                 self.depth = self.depth.saturating_sub(1);
                 if self.depth == 0 {
-                    return Some(at as usize + 1);
+                    return Some(at + 1);
                 }
             }
         }
@@ -183,8 +182,7 @@ mod tests {
             match byte {
                 b'"' => masks.quote |= bit,
                 b'\\' => masks.backslash |= bit,
-                b'{' | b'[' => masks.open |= bit,
-                b'}' | b']' => masks.close |= bit,
+                b'{' | b'[' | b'}' | b']' => masks.bracket |= bit,
                 _ => {}
             }
         }
