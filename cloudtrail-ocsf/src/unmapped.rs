@@ -10,63 +10,87 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-/// Collects leaves before joining those that share a key.
+/// The flat map being built: leaves under one key are joined with commas as they arrive.
 #[derive(Default)]
 pub(crate) struct Unmapped {
-    leaves: BTreeMap<String, Vec<String>>,
+    leaves: BTreeMap<String, String>,
+    /// The key of the value being flattened, grown and cut back in place rather than rebuilt per member.
+    key: String,
 }
 
 impl Unmapped {
     /// Adds `value` under `key`, flattened.
     pub fn add(&mut self, key: &str, value: &Value) {
-        match value {
-            Value::Object(members) if members.is_empty() => self.leaf(key, "{}".to_owned()),
-            Value::Object(members) => {
-                for (name, member) in members {
-                    self.add(&format!("{key}.{name}"), member);
-                }
-            }
-            Value::Array(items) if items.is_empty() => self.leaf(key, "[]".to_owned()),
-            Value::Array(items) => {
-                let key = format!("{key}[]");
-                for item in items {
-                    self.add(&key, item);
-                }
-            }
-            Value::String(text) => self.leaf(key, text.clone()),
-            Value::Null => self.leaf(key, "null".to_owned()),
-            Value::Bool(flag) => self.leaf(key, flag.to_string()),
-            Value::Number(number) => self.leaf(key, number.to_string()),
-        }
+        self.key.clear();
+        self.key.push_str(key);
+        self.flatten(value);
     }
 
     /// Adds every member of an object under `prefix.`.
     pub fn add_members(&mut self, prefix: &str, members: &Map<String, Value>) {
         for (name, member) in members {
-            self.add(&format!("{prefix}.{name}"), member);
+            self.key.clear();
+            self.key.push_str(prefix);
+            self.key.push('.');
+            self.key.push_str(name);
+            self.flatten(member);
         }
     }
 
     /// Adds a text value as is.
     pub fn add_text(&mut self, key: &str, text: &str) {
-        self.leaf(key, text.to_owned());
+        leaf(&mut self.leaves, key, text);
     }
 
-    fn leaf(&mut self, key: &str, text: String) {
-        match self.leaves.get_mut(key) {
-            Some(values) => values.push(text),
-            None => {
-                self.leaves.insert(key.to_owned(), vec![text]);
+    /// Flattens `value` under the current key.
+    fn flatten(&mut self, value: &Value) {
+        match value {
+            Value::Object(members) if members.is_empty() => leaf(&mut self.leaves, &self.key, "{}"),
+            Value::Object(members) => {
+                let length = self.key.len();
+                for (name, member) in members {
+                    self.key.push('.');
+                    self.key.push_str(name);
+                    self.flatten(member);
+                    self.key.truncate(length);
+                }
             }
+            Value::Array(items) if items.is_empty() => leaf(&mut self.leaves, &self.key, "[]"),
+            Value::Array(items) => {
+                let length = self.key.len();
+                self.key.push_str("[]");
+                for item in items {
+                    self.flatten(item);
+                }
+                self.key.truncate(length);
+            }
+            Value::String(text) => leaf(&mut self.leaves, &self.key, text),
+            Value::Null => leaf(&mut self.leaves, &self.key, "null"),
+            Value::Bool(flag) => leaf(
+                &mut self.leaves,
+                &self.key,
+                if *flag { "true" } else { "false" },
+            ),
+            Value::Number(number) => leaf(&mut self.leaves, &self.key, &number.to_string()),
         }
     }
 
-    /// The flat map: leaves under one key joined with commas.
+    /// The flat map.
     pub fn finish(self) -> BTreeMap<String, String> {
         self.leaves
-            .into_iter()
-            .map(|(key, values)| (key, values.join(",")))
-            .collect()
+    }
+}
+
+/// Adds one leaf; a key met again (array items) gets the value after a comma.
+fn leaf(leaves: &mut BTreeMap<String, String>, key: &str, text: &str) {
+    match leaves.get_mut(key) {
+        Some(joined) => {
+            joined.push(',');
+            joined.push_str(text);
+        }
+        None => {
+            leaves.insert(key.to_owned(), text.to_owned());
+        }
     }
 }
 

@@ -138,6 +138,8 @@ fn any_json() -> impl Strategy<Value = Value> {
         Just(json!("")),
         Just(json!("AWS Internal")),
         Just(json!("2001:db8::1")),
+        Just(json!("12000-01-01T00:00:00Z")),
+        Just(json!("2024-02-30T25:00:00Z")),
         Just(json!({})),
         Just(json!([])),
         Just(json!([null, "a", {"b": 1}])),

@@ -2,7 +2,6 @@
 
 use std::borrow::Cow;
 
-use chrono::SecondsFormat;
 use cloudtrail_model::parse_time;
 use serde_json::{Map, Value};
 
@@ -10,6 +9,9 @@ use super::Mapping;
 use crate::record::{Account, Idp, ProgrammaticCredential, Session, User};
 use crate::unmapped::{take as take_member, take_flag};
 use crate::version::OcsfVersion;
+
+/// A value taken for an attribute: the member it came from (`userIdentity`, path) and the text.
+type Part = (&'static str, &'static [&'static str], String);
 
 /// The actor's identity, read from `userIdentity`.
 #[derive(Default)]
@@ -45,40 +47,36 @@ impl Mapping<'_, '_> {
         let m = &mut members;
         // Each value taken is remembered with its CloudTrail key, so that the parts of a user or an
         // identity provider that cannot stand in OCSF on their own go back to `unmapped` as they were.
-        let mut user_parts: Vec<(&'static str, String)> = Vec::new();
-        let type_name = self.take_part(m, "userIdentity.type", &mut user_parts);
-        let uid = self.take_part(m, "userIdentity.arn", &mut user_parts);
-        let account = self.take_part(m, "userIdentity.accountId", &mut user_parts);
-        let on_behalf_user = self.take_part(m, "userIdentity.onBehalfOf.userId", &mut user_parts);
+        let mut user_parts: Vec<Part> = Vec::new();
+        let type_name = self.take_part(m, &["type"], &mut user_parts);
+        let uid = self.take_part(m, &["arn"], &mut user_parts);
+        let account = self.take_part(m, &["accountId"], &mut user_parts);
+        let on_behalf_user = self.take_part(m, &["onBehalfOf", "userId"], &mut user_parts);
         let principal = match on_behalf_user {
             Some(_) => None,
-            None => self.take_part(m, "userIdentity.principalId", &mut user_parts),
+            None => self.take_part(m, &["principalId"], &mut user_parts),
         };
         let credential = self
-            .take_part(m, "userIdentity.accessKeyId", &mut user_parts)
-            .or_else(|| self.take_part(m, "userIdentity.credentialId", &mut user_parts));
-        let mut name = self.take_part(m, "userIdentity.userName", &mut user_parts);
+            .take_part(m, &["accessKeyId"], &mut user_parts)
+            .or_else(|| self.take_part(m, &["credentialId"], &mut user_parts));
+        let mut name = self.take_part(m, &["userName"], &mut user_parts);
         if name.is_none()
             && let Some(Value::Object(extra)) = additional.as_mut()
         {
             name = self.take_text(extra, "additionalEventData", &["UserName"]);
             if let Some(name) = &name {
-                user_parts.push(("additionalEventData.UserName", name.clone()));
+                user_parts.push(("additionalEventData", &["UserName"], name.clone()));
             }
         }
         let mut idp_parts = Vec::new();
         let idp_name = self
             .take_part(
                 m,
-                "userIdentity.sessionContext.webIdFederationData.federatedProvider",
+                &["sessionContext", "webIdFederationData", "federatedProvider"],
                 &mut idp_parts,
             )
-            .or_else(|| self.take_part(m, "userIdentity.identityProvider", &mut idp_parts));
-        let idp_uid = self.take_part(
-            m,
-            "userIdentity.onBehalfOf.identityStoreArn",
-            &mut idp_parts,
-        );
+            .or_else(|| self.take_part(m, &["identityProvider"], &mut idp_parts));
+        let idp_uid = self.take_part(m, &["onBehalfOf", "identityStoreArn"], &mut idp_parts);
         let invoked_by = self.take_text(m, "userIdentity", &["invokedBy"]);
         let issuer = self.take_text(
             m,
@@ -88,7 +86,12 @@ impl Mapping<'_, '_> {
         let created = take_member(
             m,
             &["sessionContext", "attributes", "creationDate"],
-            |value| value.as_str().and_then(parse_time).is_some(),
+            |value| {
+                value
+                    .as_str()
+                    .and_then(parse_time)
+                    .is_some_and(super::expressible)
+            },
         )
         .as_ref()
         .and_then(Value::as_str)
@@ -124,7 +127,7 @@ impl Mapping<'_, '_> {
         };
         let session = Session {
             created_time: created.map(|time| time.timestamp_millis()),
-            created_time_dt: created.map(|time| time.to_rfc3339_opts(SecondsFormat::Millis, true)),
+            created_time_dt: created.map(super::datetime),
             is_mfa,
             issuer: issuer.map(Cow::Owned),
             ..Session::default()
@@ -151,23 +154,23 @@ impl Mapping<'_, '_> {
         }
     }
 
-    /// Takes the text at `key` (`userIdentity.<path>`) and remembers it in `parts`.
+    /// Takes the text at `path` of `userIdentity` and remembers it in `parts`.
     fn take_part(
         &mut self,
         members: &mut Map<String, Value>,
-        key: &'static str,
-        parts: &mut Vec<(&'static str, String)>,
+        path: &'static [&'static str],
+        parts: &mut Vec<Part>,
     ) -> Option<String> {
-        let path: Vec<&str> = key.split('.').skip(1).collect();
-        let value = self.take_text(members, "userIdentity", &path)?;
-        parts.push((key, value.clone()));
+        let value = self.take_text(members, "userIdentity", path)?;
+        parts.push(("userIdentity", path, value.clone()));
         Some(value)
     }
 
     /// Puts values taken for an attribute that cannot stand back under their CloudTrail keys.
-    fn restore(&mut self, parts: &[(&'static str, String)]) {
-        for (key, value) in parts {
-            self.unmapped.add_text(key, value);
+    fn restore(&mut self, parts: &[Part]) {
+        for (prefix, path, value) in parts {
+            let key = [*prefix, &path.join(".")].join(".");
+            self.unmapped.add_text(&key, value);
         }
     }
 }

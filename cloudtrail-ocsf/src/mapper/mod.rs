@@ -226,10 +226,14 @@ impl<'o, 'a> Mapping<'o, 'a> {
                     event_id: self.event_id(),
                 });
             }
-            Some(text) => text.utc().ok_or_else(|| MapError::BadEventTime {
-                event_id: self.event_id(),
-                text: text.as_str().to_owned(),
-            })?,
+            // A year OCSF's `datetime_t` (four digits) cannot write is as unreadable as none.
+            Some(text) => text
+                .utc()
+                .filter(|time| expressible(*time))
+                .ok_or_else(|| MapError::BadEventTime {
+                    event_id: self.event_id(),
+                    text: text.as_str().to_owned(),
+                })?,
         };
 
         let mut additional =
@@ -334,11 +338,15 @@ impl<'o, 'a> Mapping<'o, 'a> {
             }
         };
 
-        // Class-specific targets.
-        let response_value =
-            non_null(response_elements.as_ref()).and_then(|raw| raw.to_value().ok());
-        let request_value =
-            non_null(request_parameters.as_ref()).and_then(|raw| raw.to_value().ok());
+        // Class-specific targets, read from the payloads (parsed only for the classes that read them).
+        let targeted = self.class != OcsfClass::ApiActivity;
+        let parse = |raw: Option<&RawJson<'_>>| {
+            non_null(raw)
+                .filter(|_| targeted)
+                .and_then(|raw| raw.to_value().ok())
+        };
+        let response_value = parse(response_elements.as_ref());
+        let request_value = parse(request_parameters.as_ref());
         let mut target = Target::default();
         match self.class {
             OcsfClass::Authentication => {
@@ -404,7 +412,7 @@ impl<'o, 'a> Mapping<'o, 'a> {
             Some(caption) if activity_id != activity::OTHER => Cow::Borrowed(caption),
             _ => Cow::Borrowed(self.event_name),
         };
-        let type_name = format!("{}: {}", self.class.name(), caption.unwrap_or("Other"));
+        let type_name = [self.class.name(), ": ", caption.unwrap_or("Other")].concat();
         let class_uid = self.class.uid() as i32;
 
         // `additionalEventData` members no one consumed.
@@ -497,7 +505,7 @@ impl<'o, 'a> Mapping<'o, 'a> {
             status: Cow::Borrowed(status),
             status_id,
             time: time.timestamp_millis(),
-            time_dt: time.to_rfc3339_opts(SecondsFormat::Millis, true),
+            time_dt: datetime(time),
             type_name,
             type_uid: i64::from(class_uid) * 100 + i64::from(activity_id),
             unmapped: self.unmapped.finish(),
@@ -590,6 +598,46 @@ fn non_null<'r, 'a>(raw: Option<&'r RawJson<'a>>) -> Option<&'r RawJson<'a>> {
     raw.filter(|raw| !raw.is_null())
 }
 
+/// `datetime_t` text: RFC 3339 in UTC with milliseconds (`2024-06-01T12:00:00.000Z`), written without the
+/// formatting machinery since every record needs one.
+pub(super) fn datetime(time: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    if !expressible(time) {
+        return time.to_rfc3339_opts(SecondsFormat::Millis, true);
+    }
+    let mut text = String::with_capacity(24);
+    push_digits(&mut text, time.year().unsigned_abs(), 4);
+    text.push('-');
+    push_digits(&mut text, time.month(), 2);
+    text.push('-');
+    push_digits(&mut text, time.day(), 2);
+    text.push('T');
+    push_digits(&mut text, time.hour(), 2);
+    text.push(':');
+    push_digits(&mut text, time.minute(), 2);
+    text.push(':');
+    push_digits(&mut text, time.second(), 2);
+    text.push('.');
+    // A leap second reads as 1000+ milliseconds; clamp to the last millisecond of the second.
+    push_digits(&mut text, time.timestamp_subsec_millis().min(999), 3);
+    text.push('Z');
+    text
+}
+
+/// Whether the time's year has the four digits `datetime_t` writes (0000 to 9999).
+pub(super) fn expressible(time: chrono::DateTime<chrono::Utc>) -> bool {
+    use chrono::Datelike;
+    (0..=9999).contains(&time.year())
+}
+
+/// Appends `value` as exactly `digits` decimal digits (zero-padded; higher digits dropped).
+fn push_digits(text: &mut String, value: u32, digits: u32) {
+    for place in (0..digits).rev() {
+        let digit = (value / 10_u32.pow(place)) % 10;
+        text.push(char::from_digit(digit, 10).unwrap_or('0'));
+    }
+}
+
 /// Whether `text` has more than `max` characters (bytes first: most strings are far shorter).
 fn too_long(text: &str, max: usize) -> bool {
     text.len() > max && text.chars().count() > max
@@ -611,6 +659,25 @@ mod tests {
         model.sort_unstable();
         handled.sort_unstable();
         assert_eq!(model, handled);
+    }
+
+    #[test]
+    fn datetimes_are_rfc3339_utc_with_milliseconds() {
+        use chrono::{TimeZone, Utc};
+        let cases = [
+            Utc.with_ymd_and_hms(2024, 6, 1, 12, 0, 0).single(),
+            Utc.timestamp_millis_opt(1_699_633_474_123).single(),
+            Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).single(),
+            Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).single(),
+        ];
+        for time in cases.into_iter().flatten() {
+            assert_eq!(
+                datetime(time),
+                time.to_rfc3339_opts(SecondsFormat::Millis, true)
+            );
+        }
+        let far = Utc.with_ymd_and_hms(12_000, 1, 1, 0, 0, 0).single();
+        assert!(far.is_some_and(|time| !expressible(time)));
     }
 
     #[test]
