@@ -52,6 +52,12 @@ struct Args {
     /// The OCSF version (1.1.0, 1.5.0 or 1.8.0; OCSF layout only).
     #[arg(long, default_value = "1.1.0")]
     ocsf_version: cloudtrail_ocsf::OcsfVersion,
+    /// Memory for buffered rows, in MiB, shared by the worker threads.
+    #[arg(long, default_value_t = 192)]
+    buffer_mib: usize,
+    /// zstd level of the Parquet pages (1 to 22).
+    #[arg(long, default_value_t = WriterOptions::new("").zstd_level)]
+    zstd_level: i32,
     #[command(flatten)]
     input_args: common::InputArgs,
 }
@@ -98,7 +104,13 @@ fn report(bar: Option<&ProgressBar>, info: RecordInfo<'_>, error: &WriteError) {
 fn main() -> ExitCode {
     let args = Args::parse();
     let (options, bar) = args.input_args.options();
-    let writer_options = WriterOptions::new(&args.out_dir);
+    let workers = options.worker_threads().max(1);
+    let mut writer_options = WriterOptions::new(&args.out_dir);
+    writer_options.max_buffered_bytes = (args.buffer_mib << 20) / workers;
+    writer_options.max_file_bytes = writer_options
+        .max_file_bytes
+        .min(writer_options.max_buffered_bytes / 2);
+    writer_options.zstd_level = args.zstd_level;
     let mapper = Arc::new(Mapper::new(MappingOptions::for_version(args.ocsf_version)));
     let next_worker = AtomicUsize::new(0);
     let read_errors = AtomicU64::new(0);

@@ -209,6 +209,7 @@ fn large_partitions_are_cut_into_bounded_files_pages_and_row_groups() {
     options.max_rows_per_file = 6_000;
     options.row_group_rows = 2_500;
     options.data_page_bytes = 64 << 10;
+    options.write_batch_rows = 128;
     options.sync = false;
     let writer = write_all(&options, &texts);
     assert_eq!(writer.stats().records_written(), texts.len() as u64);

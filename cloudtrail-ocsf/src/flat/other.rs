@@ -62,11 +62,16 @@ impl<'b> ObjectWriter<'b> {
         }
     }
 
-    /// A nested object, kept only when `fill` writes something into it.
-    pub(crate) fn nested(&mut self, name: &str, fill: impl FnOnce(&mut ObjectWriter<'_>)) {
+    /// A nested object, kept only when `fill` writes something into it. `name` is one of the model's
+    /// member names, which need no escaping.
+    pub(crate) fn nested(&mut self, name: &'static str, fill: impl FnOnce(&mut ObjectWriter<'_>)) {
         let mark = self.buf.len();
         let was_opened = self.opened;
-        self.key(name);
+        self.buf.push(if self.opened { ',' } else { '{' });
+        self.opened = true;
+        self.buf.push('"');
+        self.buf.push_str(name);
+        self.buf.push_str("\":");
         let mut inner = ObjectWriter::new(self.buf);
         fill(&mut inner);
         if inner.finish() {

@@ -4,14 +4,17 @@ use std::fs::{self, File};
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-use arrow_array::RecordBatch;
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Int64Type, TimestampMillisecondType};
+use arrow_array::{Array, RecordBatch};
 use arrow_ord::sort::{SortOptions, sort_to_indices};
-use arrow_schema::{DataType, Schema};
+use arrow_schema::{DataType, Schema, TimeUnit};
 use arrow_select::take::take_record_batch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::SortingColumn;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 
 use super::{WriteError, WriterOptions};
 
@@ -20,6 +23,7 @@ pub(crate) fn properties(
     options: &WriterOptions,
     schema: &Schema,
     time_index: usize,
+    plain_columns: &[&str],
 ) -> Result<WriterProperties, parquet::errors::ParquetError> {
     // Parquet numbers leaf columns: the time column's leaf is after every leaf of the columns before it.
     let leaf: usize = schema
@@ -35,7 +39,24 @@ pub(crate) fn properties(
             nulls_first: true,
         }]
     });
-    Ok(WriterProperties::builder()
+    let column_path =
+        |dotted: &str| ColumnPath::new(dotted.split('.').map(str::to_owned).collect());
+    let mut builder = WriterProperties::builder()
+        // Page statistics only where a reader prunes by them: the time the rows are sorted by.
+        .set_statistics_enabled(EnabledStatistics::Chunk)
+        .set_column_statistics_enabled(
+            column_path(schema.fields()[time_index].name()),
+            EnabledStatistics::Page,
+        );
+    for column in plain_columns {
+        builder = builder.set_column_dictionary_enabled(column_path(column), false);
+        // Min and max of JSON text and ids prune nothing, and comparing long strings is costly.
+        if *column != schema.fields()[time_index].name() {
+            builder =
+                builder.set_column_statistics_enabled(column_path(column), EnabledStatistics::None);
+        }
+    }
+    Ok(builder
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(options.zstd_level)?))
         .set_data_page_size_limit(options.data_page_bytes)
         .set_dictionary_page_size_limit(options.data_page_bytes)
@@ -65,6 +86,7 @@ pub(crate) fn write_sorted(
     name: &str,
     batch: &RecordBatch,
     time_column: &str,
+    plain_columns: &[&str],
     options: &WriterOptions,
 ) -> Result<(PathBuf, u64), WriteError> {
     let path = dir.join(name);
@@ -73,30 +95,33 @@ pub(crate) fn write_sorted(
         source,
     };
     let time_index = batch.schema().index_of(time_column).map_err(arrow)?;
-    let indices = sort_to_indices(
-        batch.column(time_index),
-        Some(SortOptions {
+    let times = batch.column(time_index);
+    // Records of one delivered file are mostly in time order already: copy the batch only when needed.
+    let sorted = if is_sorted(times.as_ref()) {
+        batch.clone()
+    } else {
+        let options = SortOptions {
             descending: false,
             nulls_first: true,
-        }),
-        None,
-    )
-    .map_err(arrow)?;
-    let sorted = take_record_batch(batch, &indices).map_err(arrow)?;
+        };
+        let indices = sort_to_indices(times, Some(options), None).map_err(arrow)?;
+        take_record_batch(batch, &indices).map_err(arrow)?
+    };
 
     fs::create_dir_all(dir).map_err(|source| WriteError::Io {
         path: dir.to_owned(),
         source,
     })?;
     let temporary = dir.join(format!(".{name}.tmp"));
-    let result = write_file(&temporary, &sorted, time_index, options).and_then(|size| {
-        fs::rename(&temporary, &path)
-            .map(|()| size)
-            .map_err(|source| WriteError::Io {
-                path: path.clone(),
-                source,
-            })
-    });
+    let result =
+        write_file(&temporary, &sorted, time_index, plain_columns, options).and_then(|size| {
+            fs::rename(&temporary, &path)
+                .map(|()| size)
+                .map_err(|source| WriteError::Io {
+                    path: path.clone(),
+                    source,
+                })
+        });
     match result {
         Ok(size) => Ok((path, size)),
         Err(error) => {
@@ -107,10 +132,32 @@ pub(crate) fn write_sorted(
     }
 }
 
+/// Whether a time column (milliseconds, as a timestamp or a plain `Int64`) is in ascending order with
+/// nulls first.
+fn is_sorted(times: &dyn Array) -> bool {
+    let values: &[i64] = match times.data_type() {
+        DataType::Timestamp(TimeUnit::Millisecond, _) => {
+            times.as_primitive::<TimestampMillisecondType>().values()
+        }
+        DataType::Int64 => times.as_primitive::<Int64Type>().values(),
+        _ => return false,
+    };
+    let mut previous: Option<i64> = None;
+    for (i, value) in values.iter().enumerate() {
+        let current = times.is_valid(i).then_some(*value);
+        if current < previous {
+            return false;
+        }
+        previous = current;
+    }
+    true
+}
+
 fn write_file(
     path: &Path,
     batch: &RecordBatch,
     time_index: usize,
+    plain_columns: &[&str],
     options: &WriterOptions,
 ) -> Result<u64, WriteError> {
     let io = |source| WriteError::Io {
@@ -122,7 +169,8 @@ fn write_file(
         source,
     };
     let file = File::create(path).map_err(io)?;
-    let properties = properties(options, &batch.schema(), time_index).map_err(parquet)?;
+    let properties =
+        properties(options, &batch.schema(), time_index, plain_columns).map_err(parquet)?;
     let mut writer = ArrowWriter::try_new(
         BufWriter::with_capacity(1 << 20, file),
         batch.schema(),

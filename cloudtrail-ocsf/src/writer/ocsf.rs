@@ -25,6 +25,17 @@ impl RowBuffer for OcsfBatchBuilder {
     fn take_batch(&mut self) -> Result<RecordBatch, WriteError> {
         Ok(self.finish()?)
     }
+
+    fn plain_columns() -> &'static [&'static str] {
+        &[
+            "time",
+            "time_dt",
+            "metadata.uid",
+            "api.request.uid",
+            "api.request.data",
+            "api.response.data",
+        ]
+    }
 }
 
 /// Maps records to OCSF and writes them under `<out>/<class>/region=.../accountId=.../eventDay=...`

@@ -14,6 +14,10 @@ pub(crate) trait RowBuffer {
     fn rows(&self) -> usize;
     /// The buffered rows as a batch; the buffer is left empty.
     fn take_batch(&mut self) -> Result<RecordBatch, WriteError>;
+    /// Columns (dotted paths) of nearly unique values, written without a dictionary (building one only to
+    /// throw it away when it outgrows its page costs more than the rest of the column's encoding) and,
+    /// but for the time column, without statistics.
+    fn plain_columns() -> &'static [&'static str];
 }
 
 struct Slot<B> {
@@ -124,7 +128,14 @@ impl<B: RowBuffer> Partitioned<B> {
         self.files += 1;
         let directory: PathBuf = self.options.out_dir.join(dir);
         let result = slot.buffer.take_batch().and_then(|batch| {
-            write_sorted(&directory, &name, &batch, self.time_column, &self.options)
+            write_sorted(
+                &directory,
+                &name,
+                &batch,
+                self.time_column,
+                B::plain_columns(),
+                &self.options,
+            )
         });
         match result {
             Ok((_, size)) => {
