@@ -681,6 +681,13 @@ mod tests {
     }
 
     #[test]
+    fn a_mapper_is_shared_by_worker_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Mapper>();
+        shareable::<OcsfEvent<'static>>();
+    }
+
+    #[test]
     fn lengths_count_characters() {
         assert!(!too_long("ééé", 3));
         assert!(too_long("abcd", 3));
