@@ -8,19 +8,18 @@ use serde::Deserializer as _;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
+use cloudtrail_model::Event;
+
 use crate::error::ReadError;
-use crate::span::container_len;
 
 /// One record's text with where it is.
 pub(crate) struct Span<'t> {
     pub(crate) text: &'t str,
     pub(crate) index: u64,
     pub(crate) offset: u64,
-    /// The parser checked that `text` is exactly one JSON value. When false (the fast path found the
-    /// span by its brackets), a record that does not parse is handed back with [`Flow::Recheck`].
-    pub(crate) checked: bool,
-    /// Brackets the record opens outside strings, when counted: an upper bound of its nesting depth.
-    pub(crate) opens: Option<u64>,
+    /// The record, when the scan parsed it to find where it ends (the fast path); else the callback
+    /// parses `text`, which the parser checked is one JSON value.
+    pub(crate) event: Option<Event<'t>>,
 }
 
 /// What the record callback tells the scan.
@@ -30,9 +29,6 @@ pub(crate) enum Flow {
     Continue,
     /// Stop: no more records, no error for the interruption.
     Stop,
-    /// The unchecked span did not parse: read the content again with the validating parser, which
-    /// finds and reports what is wrong (nothing was counted or reported for this record).
-    Recheck,
 }
 
 /// What scanning found besides the records.
@@ -104,7 +100,7 @@ struct Scanner<'s, 'f> {
     on_record: &'f mut dyn FnMut(Span<'_>) -> Flow,
     /// The caller asked to stop: no more records, no error for the interruption.
     stopped: bool,
-    /// The fast path met something it does not handle (or a span that did not parse), or is off.
+    /// The fast path met something it does not handle (anything unusual or damaged), or is off.
     recheck: bool,
     /// Records already handed over by the fast path: a rescan counts them without handing them over.
     skip: u64,
@@ -173,10 +169,11 @@ impl<'s> Scanner<'s, '_> {
     }
 
     /// The fast path for a `{"Records":[...]}` container written the plain way (the `Records` member
-    /// alone, its elements objects): each record's end is found by [`container_len`] and its text handed
-    /// over unchecked, so the array is not parsed twice. Returns where the container ends; `None` when
-    /// the scan stopped (a record too large, the caller) or must start again with the validating parser
-    /// (`self.recheck`): anything unusual, damaged or cut short.
+    /// alone, its elements objects): each record is parsed straight from the array, the parser telling
+    /// where it ends, so the array is scanned once rather than once to find each record and again to
+    /// parse it. Returns where the container ends; `None` when the scan stopped (the caller) or must
+    /// start again with the validating parser (`self.recheck`): anything unusual, damaged, cut short or
+    /// over the size cap, which that parser reports exactly as it always has.
     fn fast_container(&mut self, text: &'s str) -> Option<usize> {
         let bytes = text.as_bytes();
         let mut at = 0;
@@ -204,20 +201,18 @@ impl<'s> Scanner<'s, '_> {
         if !expect(&mut at, b"]") {
             loop {
                 skip_space(&mut at);
-                let found = match bytes.get(at..) {
-                    Some(rest) if rest.starts_with(b"{") => container_len(rest),
-                    _ => None,
-                };
-                let Some((found, record)) =
-                    found.and_then(|found| Some((found, text.get(at..at + found.len)?)))
+                let Some((record, event)) = text
+                    .get(at..)
+                    .filter(|rest| rest.starts_with('{'))
+                    .and_then(parse_first)
                 else {
                     self.recheck = true;
                     return None;
                 };
-                if !self.record(record, false, Some(found.opens)) {
+                if !self.record(record, Some(event)) {
                     return None;
                 }
-                at += found.len;
+                at += record.len();
                 if expect(&mut at, b"]") {
                     break;
                 }
@@ -300,16 +295,16 @@ impl<'s> Scanner<'s, '_> {
             }
             if let Some(detail) = top.detail.filter(|_| top.envelope) {
                 let detail = detail.get();
-                self.record(detail, true, None);
+                self.record(detail, None);
                 return;
             }
         }
-        self.record(raw, true, None);
+        self.record(raw, None);
     }
 
-    /// Hands one record over; false when it is over the size cap, the caller stops or the record must
-    /// be checked again (the scan then stops).
-    fn record(&mut self, text: &'s str, checked: bool, opens: Option<u64>) -> bool {
+    /// Hands one record over, parsed already or not; false when it is over the size cap, the caller
+    /// stops or the fast path must give way (the scan then stops).
+    fn record(&mut self, text: &'s str, event: Option<Event<'s>>) -> bool {
         let offset = self.offset_of(text);
         let index = self.scanned.records;
         if index < self.skip {
@@ -317,8 +312,8 @@ impl<'s> Scanner<'s, '_> {
             self.scanned.records += 1;
             return true;
         }
-        if text.len() as u64 > self.max_record && !checked {
-            // Only the parser can tell a record too large from a damaged one.
+        if text.len() as u64 > self.max_record && event.is_some() {
+            // Reported by the validating parser, where it always was.
             self.recheck = true;
             return false;
         }
@@ -337,17 +332,11 @@ impl<'s> Scanner<'s, '_> {
             text,
             index,
             offset,
-            checked,
-            opens,
+            event,
         }) {
             Flow::Continue => true,
             Flow::Stop => {
                 self.stopped = true;
-                false
-            }
-            Flow::Recheck => {
-                self.scanned.records -= 1;
-                self.recheck = true;
                 false
             }
         }
@@ -372,6 +361,14 @@ impl<'s> Scanner<'s, '_> {
             error,
         });
     }
+}
+
+/// The record `text` starts with, parsed, and its text: the parser stops at the record's end and says
+/// where that is. `None` when it is not a record that parses.
+fn parse_first(text: &str) -> Option<(&str, Event<'_>)> {
+    let mut records = serde_json::Deserializer::from_str(text).into_iter::<Event<'_>>();
+    let event = records.next()?.ok()?;
+    Some((text.get(..records.byte_offset())?, event))
 }
 
 /// The first member name of an object, read without parsing the rest.
@@ -498,7 +495,7 @@ impl<'de: 's, 's> Visitor<'de> for RecordSeq<'_, 's, '_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while let Some(raw) = seq.next_element::<&'de RawValue>()? {
-            if !self.scanner.record(raw.get(), true, None) {
+            if !self.scanner.record(raw.get(), None) {
                 // The size error or the stop is already recorded; end without a second error.
                 return Err(de::Error::custom("record too large"));
             }
@@ -515,37 +512,45 @@ mod tests {
 
     use super::*;
 
-    /// What a scan handed over and how it ended, read the way the reader reads it: a span that does
-    /// not parse is sent back when unchecked, reported (and passed) when checked.
+    /// What a scan handed over and how it ended, read the way the reader reads it.
     #[derive(Debug, PartialEq)]
     struct Seen {
-        /// (index, offset, text, parsed) of each record.
+        /// (index, offset, text, parsed) of each record; parsed means it parses, to the same record
+        /// as the scan's when the scan parsed it.
         records: Vec<(u64, u64, String, bool)>,
         found: u64,
         damage: Option<String>,
     }
 
-    fn scan_as_the_reader(text: &[u8], max_record: u64, fast: bool) -> Seen {
+    /// The records the scan parsed itself (the fast path), and what was seen.
+    fn scan_as_the_reader(text: &[u8], max_record: u64, fast: bool) -> (usize, Seen) {
         let mut records = Vec::new();
+        let mut parsed_by_scan = 0;
         let mut on_record = |span: Span<'_>| {
-            let parsed = Event::from_json(span.text).is_ok();
-            if !parsed && !span.checked {
-                return Flow::Recheck;
-            }
+            parsed_by_scan += usize::from(span.event.is_some());
+            let event = span
+                .event
+                .ok_or(())
+                .or_else(|()| Event::from_json(span.text));
+            let parsed = event
+                .as_ref()
+                .is_ok_and(|event| Event::from_json(span.text).is_ok_and(|again| again == *event));
             records.push((span.index, span.offset, span.text.to_owned(), parsed));
             Flow::Continue
         };
         let scanned = scan_with("t", text, max_record, &mut on_record, fast);
-        Seen {
+        let seen = Seen {
             records,
             found: scanned.records,
             damage: scanned.damage.map(|damage| damage.to_string()),
-        }
+        };
+        (parsed_by_scan, seen)
     }
 
     fn both_ways(text: &[u8], max_record: u64) {
-        let fast = scan_as_the_reader(text, max_record, true);
-        let validating = scan_as_the_reader(text, max_record, false);
+        let (_, fast) = scan_as_the_reader(text, max_record, true);
+        let (none, validating) = scan_as_the_reader(text, max_record, false);
+        assert_eq!(none, 0);
         assert_eq!(fast, validating, "{}", String::from_utf8_lossy(text));
     }
 
@@ -553,7 +558,8 @@ mod tests {
     fn the_fast_path_reads_plain_containers() {
         let text =
             br#"{"Records":[{"eventName":"A","x":"}]"}, {"eventName":"B","y":[{"z":"\""}]}]}"#;
-        let seen = scan_as_the_reader(text, 1 << 20, true);
+        let (parsed_by_scan, seen) = scan_as_the_reader(text, 1 << 20, true);
+        assert_eq!(parsed_by_scan, 2, "both records found on the fast path");
         assert_eq!(seen.records.len(), 2);
         assert_eq!(seen.records[1].2, r#"{"eventName":"B","y":[{"z":"\""}]}"#);
         assert_eq!(seen.damage, None);

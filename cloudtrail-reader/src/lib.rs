@@ -99,7 +99,7 @@
 //! | `options` | [`ReaderOptions`], [`ErrorPolicy`], [`Progress`] |
 //! | `layout` | [`LayoutPath`], [`LayoutFilter`] |
 //! | `stats`, `error` | [`Stats`], [`ReadError`] |
-//! | `decode`, `format`, `span` | gzip and size caps; finding records in each format; where a record ends (internal) |
+//! | `decode`, `format` | gzip and size caps; finding records in each format (internal) |
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
@@ -111,7 +111,6 @@ mod options;
 mod reader;
 #[cfg(feature = "s3")]
 mod s3;
-mod span;
 mod stats;
 
 pub use error::ReadError;

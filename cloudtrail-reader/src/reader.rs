@@ -323,20 +323,18 @@ impl Reader {
                 offset: span.offset,
                 text: span.text,
             };
-            let problem = match Event::from_json(span.text) {
-                // The scan found this span by its brackets only: it reads the content again with the
-                // validating parser, which reports what is wrong.
-                Err(_) if !span.checked => return Flow::Recheck,
+            let parsed = match span.event {
+                Some(event) => Ok(event),
+                None => Event::from_json(span.text),
+            };
+            let problem = match parsed {
                 Err(error) => Some(ReadError::NotARecord {
                     input: name.to_owned(),
                     record_index: span.index,
                     offset: span.offset,
                     error,
                 }),
-                Ok(_)
-                    if span.opens.is_none_or(|opens| opens > MAX_NESTING as u64)
-                        && nesting_exceeds(span.text.as_bytes(), MAX_NESTING) =>
-                {
+                Ok(_) if nesting_exceeds(span.text.as_bytes(), MAX_NESTING) => {
                     Some(ReadError::TooDeep {
                         input: name.to_owned(),
                         record_index: span.index,
