@@ -16,6 +16,7 @@ use parquet::file::metadata::SortingColumn;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
+use super::partitioned::PlainColumn;
 use super::{WriteError, WriterOptions};
 
 /// The Parquet settings every file gets: zstd, bounded pages and row groups, and the sort order declared.
@@ -23,7 +24,7 @@ pub(crate) fn properties(
     options: &WriterOptions,
     schema: &Schema,
     time_index: usize,
-    plain_columns: &[&str],
+    plain_columns: &[PlainColumn],
 ) -> Result<WriterProperties, parquet::errors::ParquetError> {
     // Parquet numbers leaf columns: the time column's leaf is after every leaf of the columns before it.
     let leaf: usize = schema
@@ -48,12 +49,14 @@ pub(crate) fn properties(
             column_path(schema.fields()[time_index].name()),
             EnabledStatistics::Page,
         );
+    let time_name = schema.fields()[time_index].name();
     for column in plain_columns {
-        builder = builder.set_column_dictionary_enabled(column_path(column), false);
-        // Min and max of JSON text and ids prune nothing, and comparing long strings is costly.
-        if *column != schema.fields()[time_index].name() {
-            builder =
-                builder.set_column_statistics_enabled(column_path(column), EnabledStatistics::None);
+        if !column.dictionary {
+            builder = builder.set_column_dictionary_enabled(column_path(column.path), false);
+        }
+        if column.path != time_name {
+            builder = builder
+                .set_column_statistics_enabled(column_path(column.path), EnabledStatistics::None);
         }
     }
     Ok(builder
@@ -86,7 +89,7 @@ pub(crate) fn write_sorted(
     name: &str,
     batch: &RecordBatch,
     time_column: &str,
-    plain_columns: &[&str],
+    plain_columns: &[PlainColumn],
     options: &WriterOptions,
 ) -> Result<(PathBuf, u64), WriteError> {
     let path = dir.join(name);
@@ -157,7 +160,7 @@ fn write_file(
     path: &Path,
     batch: &RecordBatch,
     time_index: usize,
-    plain_columns: &[&str],
+    plain_columns: &[PlainColumn],
     options: &WriterOptions,
 ) -> Result<u64, WriteError> {
     let io = |source| WriteError::Io {

@@ -6,7 +6,7 @@ use arrow_array::RecordBatch;
 use cloudtrail_model::Event;
 
 use super::partition::partition_dir;
-use super::partitioned::{Partitioned, RowBuffer};
+use super::partitioned::{Partitioned, PlainColumn, RowBuffer, unique};
 use super::{WriteError, WriterOptions, WriterStats};
 use crate::{Mapper, OcsfBatchBuilder};
 
@@ -26,15 +26,16 @@ impl RowBuffer for OcsfBatchBuilder {
         Ok(self.finish()?)
     }
 
-    fn plain_columns() -> &'static [&'static str] {
-        &[
-            "time",
-            "time_dt",
-            "metadata.uid",
-            "api.request.uid",
-            "api.request.data",
-            "api.response.data",
-        ]
+    fn plain_columns() -> &'static [PlainColumn] {
+        const COLUMNS: &[PlainColumn] = &[
+            unique("time"),
+            unique("time_dt"),
+            unique("metadata.uid"),
+            unique("api.request.uid"),
+            unique("api.request.data"),
+            unique("api.response.data"),
+        ];
+        COLUMNS
     }
 }
 

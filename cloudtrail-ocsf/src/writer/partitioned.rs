@@ -14,10 +14,36 @@ pub(crate) trait RowBuffer {
     fn rows(&self) -> usize;
     /// The buffered rows as a batch; the buffer is left empty.
     fn take_batch(&mut self) -> Result<RecordBatch, WriteError>;
-    /// Columns (dotted paths) of nearly unique values, written without a dictionary (building one only to
-    /// throw it away when it outgrows its page costs more than the rest of the column's encoding) and,
-    /// but for the time column, without statistics.
-    fn plain_columns() -> &'static [&'static str];
+    /// Columns (dotted paths) written without statistics (min and max of JSON text, ids or user agents
+    /// prune nothing, and comparing long strings is costly), and whether each keeps its dictionary:
+    /// nearly unique values go without (building one only to throw it away when it outgrows its page
+    /// costs more than the rest of the column's encoding).
+    fn plain_columns() -> &'static [PlainColumn];
+}
+
+/// A column written without statistics, and maybe without a dictionary; see [`RowBuffer::plain_columns`].
+#[derive(Clone, Copy)]
+pub(crate) struct PlainColumn {
+    /// The dotted path.
+    pub(crate) path: &'static str,
+    /// Whether the column keeps its dictionary.
+    pub(crate) dictionary: bool,
+}
+
+/// A nearly unique column: no dictionary, no statistics.
+pub(crate) const fn unique(path: &'static str) -> PlainColumn {
+    PlainColumn {
+        path,
+        dictionary: false,
+    }
+}
+
+/// A repetitive column nobody filters by range: a dictionary, no statistics.
+pub(crate) const fn repeated(path: &'static str) -> PlainColumn {
+    PlainColumn {
+        path,
+        dictionary: true,
+    }
 }
 
 struct Slot<B> {
