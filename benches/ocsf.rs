@@ -71,7 +71,9 @@ fn flat(c: &mut Criterion) {
             };
             let mut writer = FlatWriter::new(options, 0);
             for event in &events {
-                writer.write(event).expect("the bench directory is writable");
+                writer
+                    .write(event)
+                    .expect("the bench directory is writable");
             }
             writer.finish().expect("the bench directory is writable");
             black_box(writer.stats().files)

@@ -78,13 +78,29 @@ def measure(args, tree, threads):
             if not any(os.path.exists(cmd[0]) for name, cmd in tools if name.startswith("cloudtrail") and isinstance(cmd, list)) and any(n.startswith("cloudtrail") for n, _ in tools):
                 print(f"  {task}: skipped, the project's example for it is not built", file=sys.stderr)
                 continue
+            rows_written = {}
             for name, cmd in tools:
                 shutil.rmtree(os.path.join(args.work_dir, "out"), ignore_errors=True)
                 os.makedirs(os.path.join(args.work_dir, "out"), exist_ok=True)
                 wall, rss = run(cmd, shell=isinstance(cmd, str))
                 table.setdefault((task, name), []).append((wall, rss))
                 print(f"  {task:8} {name:24} {wall:8.2f} s {rss:8.0f} MiB", file=sys.stderr)
+                if task == "parquet":
+                    rows_written[name] = parquet_rows(os.path.join(args.work_dir, "out"))
+            # Same work on both sides: every record in the Parquet output, zstd everywhere.
+            if len(set(rows_written.values())) > 1:
+                raise SystemExit(f"parquet: the tools wrote different outputs: {rows_written}")
     return table
+
+
+def parquet_rows(out_dir):
+    """(rows, codecs) of every Parquet file under out_dir, read with DuckDB."""
+    import duckdb
+    pattern = os.path.join(out_dir, "**", "*.parquet")
+    con = duckdb.connect()
+    rows = con.execute(f"SELECT sum(num_rows) FROM parquet_file_metadata('{pattern}')").fetchone()[0]
+    codecs = con.execute(f"SELECT list(DISTINCT compression) FROM parquet_metadata('{pattern}')").fetchone()[0]
+    return (int(rows or 0), tuple(sorted(codecs or [])))
 
 
 def report(table, label):

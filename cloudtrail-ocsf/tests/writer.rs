@@ -309,3 +309,77 @@ fn workers_and_runs_never_share_a_file_name() {
         .sum();
     assert_eq!(rows as usize, given, "a file was overwritten");
 }
+
+#[test]
+fn the_ocsf_writer_keeps_one_class_per_file_and_conserves_counts() {
+    use cloudtrail_ocsf::writer::OcsfWriter;
+    use cloudtrail_ocsf::{Mapper, MappingOptions};
+
+    let texts: Vec<String> = common::corpus_records()
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    let dir = out_dir("ocsf");
+    let mut options = WriterOptions::new(&dir);
+    options.max_buffered_bytes = 1 << 20;
+    options.sync = false;
+    let mapper = std::sync::Arc::new(Mapper::new(MappingOptions::default()));
+    let mut writer = OcsfWriter::new(mapper.clone(), options.clone(), 0);
+    let (mut mapped, mut rejected) = (0u64, 0u64);
+    for text in &texts {
+        let event = Event::from_json(text).unwrap();
+        match writer.write(&event) {
+            Ok(()) => mapped += 1,
+            Err(WriteError::Map(_)) => rejected += 1,
+            Err(error) => panic!("{error}"),
+        }
+        assert!(writer.buffered_bytes() <= options.max_buffered_bytes);
+    }
+    writer.finish().unwrap();
+    let stats = writer.stats();
+    assert_eq!(stats.records_given, texts.len() as u64);
+    assert_eq!(stats.records_written(), mapped);
+    assert_eq!(stats.mapping_errors, rejected);
+    assert_eq!(
+        stats.records_written() + stats.records_reported(),
+        stats.records_given
+    );
+    // Every file holds one class, the one its directory names, sorted by time.
+    let mut rows_per_class = std::collections::BTreeMap::<String, u64>::new();
+    for path in files(&dir) {
+        let class = path
+            .strip_prefix(&dir)
+            .unwrap()
+            .iter()
+            .next()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let batches = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap())
+            .unwrap()
+            .build()
+            .unwrap();
+        let mut last = None;
+        for batch in batches {
+            let batch = batch.unwrap();
+            let uids = batch.column_by_name("class_uid").unwrap();
+            let uids = uids.as_primitive::<arrow_array::types::Int32Type>();
+            let times = batch.column_by_name("time").unwrap();
+            let times = times.as_primitive::<arrow_array::types::Int64Type>();
+            for row in 0..batch.num_rows() {
+                let expected =
+                    cloudtrail_ocsf::OcsfClass::from_uid(uids.value(row) as u32).unwrap();
+                assert_eq!(expected.file_stem(), class, "{}", path.display());
+                assert!(
+                    last <= Some(times.value(row)),
+                    "{}: not sorted by time",
+                    path.display()
+                );
+                last = Some(times.value(row));
+            }
+            *rows_per_class.entry(class.clone()).or_default() += batch.num_rows() as u64;
+        }
+    }
+    assert_eq!(rows_per_class, stats.written);
+}
