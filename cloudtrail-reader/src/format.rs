@@ -19,7 +19,7 @@ pub(crate) struct Span<'t> {
     pub(crate) offset: u64,
     /// The record, when the scan parsed it to find where it ends (the fast path); else the callback
     /// parses `text`, which the parser checked is one JSON value.
-    pub(crate) event: Option<Event<'t>>,
+    pub(crate) event: Option<&'t Event<'t>>,
 }
 
 /// What the record callback tells the scan.
@@ -201,15 +201,19 @@ impl<'s> Scanner<'s, '_> {
         if !expect(&mut at, b"]") {
             loop {
                 skip_space(&mut at);
-                let Some((record, event)) = text
-                    .get(at..)
-                    .filter(|rest| rest.starts_with('{'))
-                    .and_then(parse_first)
-                else {
+                let rest = text.get(at..).filter(|rest| rest.starts_with('{'));
+                let mut records = serde_json::Deserializer::from_str(rest.unwrap_or_default())
+                    .into_iter::<Event<'s>>();
+                let (Some(rest), Some(Ok(event))) = (rest, records.next()) else {
                     self.recheck = true;
                     return None;
                 };
-                if !self.record(record, Some(event)) {
+                // The parser stops at the record's end and says where that is.
+                let Some(record) = rest.get(..records.byte_offset()) else {
+                    self.recheck = true;
+                    return None;
+                };
+                if !self.record(record, Some(&event)) {
                     return None;
                 }
                 at += record.len();
@@ -304,7 +308,7 @@ impl<'s> Scanner<'s, '_> {
 
     /// Hands one record over, parsed already or not; false when it is over the size cap, the caller
     /// stops or the fast path must give way (the scan then stops).
-    fn record(&mut self, text: &'s str, event: Option<Event<'s>>) -> bool {
+    fn record(&mut self, text: &'s str, event: Option<&Event<'s>>) -> bool {
         let offset = self.offset_of(text);
         let index = self.scanned.records;
         if index < self.skip {
@@ -361,14 +365,6 @@ impl<'s> Scanner<'s, '_> {
             error,
         });
     }
-}
-
-/// The record `text` starts with, parsed, and its text: the parser stops at the record's end and says
-/// where that is. `None` when it is not a record that parses.
-fn parse_first(text: &str) -> Option<(&str, Event<'_>)> {
-    let mut records = serde_json::Deserializer::from_str(text).into_iter::<Event<'_>>();
-    let event = records.next()?.ok()?;
-    Some((text.get(..records.byte_offset())?, event))
 }
 
 /// The first member name of an object, read without parsing the rest.
@@ -528,13 +524,12 @@ mod tests {
         let mut parsed_by_scan = 0;
         let mut on_record = |span: Span<'_>| {
             parsed_by_scan += usize::from(span.event.is_some());
-            let event = span
-                .event
-                .ok_or(())
-                .or_else(|()| Event::from_json(span.text));
-            let parsed = event
-                .as_ref()
-                .is_ok_and(|event| Event::from_json(span.text).is_ok_and(|again| again == *event));
+            let again = Event::from_json(span.text);
+            let parsed = match (span.event, again) {
+                (Some(event), Ok(again)) => *event == again,
+                (None, again) => again.is_ok(),
+                (Some(_), Err(_)) => false,
+            };
             records.push((span.index, span.offset, span.text.to_owned(), parsed));
             Flow::Continue
         };
