@@ -13,11 +13,10 @@ use arrow_array::{
 };
 use arrow_json::reader::Decoder;
 use arrow_schema::{ArrowError, DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
-use serde_json::Value;
 
 use crate::class::OcsfClass;
 use crate::columns::ocsf_arrow_schema;
-use crate::record::OcsfEvent;
+use crate::record::{ArrowForm, OcsfEvent};
 use crate::version::OcsfVersion;
 
 /// Why a record could not join a batch.
@@ -204,7 +203,6 @@ impl OcsfBatchBuilder {
                 event_uid: event_uid(),
             });
         }
-        let row = arrow_row(record);
         let class = self.class;
         self.decoder_mut()
             .map_err(|source| OcsfArrowError::Arrow {
@@ -212,7 +210,7 @@ impl OcsfBatchBuilder {
                 event_uid: event_uid(),
                 source,
             })?
-            .serialize(&[row])
+            .serialize(&[ArrowForm(record)])
             .map_err(|source| OcsfArrowError::Arrow {
                 class: self.class,
                 event_uid: event_uid(),
@@ -260,41 +258,4 @@ impl OcsfBatchBuilder {
             .map_err(arrow)?;
         RecordBatch::try_new(self.schema.clone(), columns).map_err(arrow)
     }
-}
-
-/// The record's Arrow form: its JSON with the `json_t` members as their JSON text, and each `*_dt` as the
-/// milliseconds of its timestamp sibling (arrow_json reads numbers into a `Timestamp(ms, "UTC")` column
-/// as they are; text would need a time-zone database to interpret the zone name).
-fn arrow_row(record: &OcsfEvent<'_>) -> Value {
-    let mut row = record.to_json();
-    if let Some(slot) = row.pointer_mut("/time_dt") {
-        *slot = Value::from(record.time);
-    }
-    let sessions = [
-        (
-            "/actor/session/created_time_dt",
-            record.actor.as_ref().and_then(|a| a.session.as_ref()),
-        ),
-        ("/session/created_time_dt", record.session.as_ref()),
-    ];
-    for (pointer, session) in sessions {
-        if let (Some(slot), Some(millis)) = (
-            row.pointer_mut(pointer),
-            session.and_then(|session| session.created_time),
-        ) {
-            *slot = Value::from(millis);
-        }
-    }
-    let api = &record.api;
-    if let Some(data) = api.request.as_ref().and_then(|r| r.data.as_ref())
-        && let Some(slot) = row.pointer_mut("/api/request/data")
-    {
-        *slot = Value::String(data.0.get().to_owned());
-    }
-    if let Some(data) = api.response.as_ref().and_then(|r| r.data.as_ref())
-        && let Some(slot) = row.pointer_mut("/api/response/data")
-    {
-        *slot = Value::String(data.0.get().to_owned());
-    }
-    row
 }

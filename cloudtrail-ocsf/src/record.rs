@@ -4,9 +4,11 @@
 //! `Serialize` gives the OCSF JSON object. Every optional part is skipped when absent: no explicit nulls.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Serialize, Serializer};
 
 use crate::class::OcsfClass;
 use crate::version::OcsfVersion;
@@ -60,7 +62,7 @@ pub struct OcsfEvent<'a> {
     pub(crate) status: Text<'a>,
     pub(crate) status_id: i32,
     pub(crate) time: i64,
-    pub(crate) time_dt: String,
+    pub(crate) time_dt: Datetime,
     pub(crate) type_name: String,
     pub(crate) type_uid: i64,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -210,7 +212,7 @@ pub(crate) struct Session<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_time: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_time_dt: Option<String>,
+    pub created_time_dt: Option<Datetime>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_uid: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -268,10 +270,102 @@ impl ApiResponse<'_> {
     }
 }
 
-/// A `json_t` value: the CloudTrail payload as written, serialised as JSON (the Arrow form turns it into text).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(transparent)]
+/// A `json_t` value: the CloudTrail payload as written; a JSON value in the JSON form, its JSON text in the
+/// Arrow form.
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct JsonData<'a>(pub &'a cloudtrail_model::RawJson<'a>);
+
+impl Serialize for JsonData<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if arrow_form() {
+            serializer.serialize_str(self.0.get())
+        } else {
+            self.0.serialize(serializer)
+        }
+    }
+}
+
+/// A `datetime_t` value (`time_dt`, `created_time_dt`): RFC 3339 text in the JSON form, milliseconds in the
+/// Arrow form (the column is a UTC millisecond timestamp). The mapper only builds one for years 0 to 9999.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Datetime(pub DateTime<Utc>);
+
+impl Serialize for Datetime {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if arrow_form() {
+            serializer.serialize_i64(self.0.timestamp_millis())
+        } else {
+            serializer.serialize_str(&datetime_text(self.0))
+        }
+    }
+}
+
+thread_local! {
+    /// Set while [`ArrowForm`] serialises a record on this thread.
+    static ARROW_FORM: Cell<bool> = const { Cell::new(false) };
+}
+
+fn arrow_form() -> bool {
+    ARROW_FORM.with(Cell::get)
+}
+
+/// A record serialised in its Arrow form: `json_t` members as JSON text, `*_dt` as milliseconds. What
+/// `arrow_json`'s decoder reads into the [`ocsf_arrow_schema`](crate::ocsf_arrow_schema) columns.
+pub(crate) struct ArrowForm<'r, 'a>(pub &'r OcsfEvent<'a>);
+
+impl Serialize for ArrowForm<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        /// Restores the previous form however serialisation ends.
+        struct Restore(bool);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                ARROW_FORM.with(|form| form.set(self.0));
+            }
+        }
+        let _restore = Restore(ARROW_FORM.with(|form| form.replace(true)));
+        self.0.serialize(serializer)
+    }
+}
+
+/// `datetime_t` text: RFC 3339 in UTC with milliseconds (`2024-06-01T12:00:00.000Z`), written without the
+/// formatting machinery since every record needs one.
+pub(crate) fn datetime_text(time: DateTime<Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    if !expressible(time) {
+        return time.to_rfc3339_opts(SecondsFormat::Millis, true);
+    }
+    let mut text = String::with_capacity(24);
+    push_digits(&mut text, time.year().unsigned_abs(), 4);
+    text.push('-');
+    push_digits(&mut text, time.month(), 2);
+    text.push('-');
+    push_digits(&mut text, time.day(), 2);
+    text.push('T');
+    push_digits(&mut text, time.hour(), 2);
+    text.push(':');
+    push_digits(&mut text, time.minute(), 2);
+    text.push(':');
+    push_digits(&mut text, time.second(), 2);
+    text.push('.');
+    // A leap second reads as 1000+ milliseconds; clamp to the last millisecond of the second.
+    push_digits(&mut text, time.timestamp_subsec_millis().min(999), 3);
+    text.push('Z');
+    text
+}
+
+/// Whether the time's year has the four digits `datetime_t` writes (0000 to 9999).
+pub(crate) fn expressible(time: DateTime<Utc>) -> bool {
+    use chrono::Datelike;
+    (0..=9999).contains(&time.year())
+}
+
+/// Appends `value` as exactly `digits` decimal digits (zero-padded; higher digits dropped).
+fn push_digits(text: &mut String, value: u32, digits: u32) {
+    for place in (0..digits).rev() {
+        let digit = (value / 10_u32.pow(place)) % 10;
+        text.push(char::from_digit(digit, 10).unwrap_or('0'));
+    }
+}
 
 /// `service`: a named service (`api.service`, and the Authentication `service`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -372,4 +466,38 @@ pub(crate) struct ResourceDetails<'a> {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Owner<'a> {
     pub account: Account<'a>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn datetimes_are_rfc3339_utc_with_milliseconds() {
+        let cases = [
+            Utc.with_ymd_and_hms(2024, 6, 1, 12, 0, 0).single(),
+            Utc.timestamp_millis_opt(1_699_633_474_123).single(),
+            Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).single(),
+            Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).single(),
+        ];
+        for time in cases.into_iter().flatten() {
+            assert_eq!(
+                datetime_text(time),
+                time.to_rfc3339_opts(SecondsFormat::Millis, true)
+            );
+        }
+        let far = Utc.with_ymd_and_hms(12_000, 1, 1, 0, 0, 0).single();
+        assert!(far.is_some_and(|time| !expressible(time)));
+    }
+
+    #[test]
+    fn the_arrow_form_is_scoped_to_its_serialisation() {
+        let time = Datetime(Utc.timestamp_millis_opt(1_000).single().unwrap_or_default());
+        assert_eq!(
+            serde_json::to_value(time).ok(),
+            Some(serde_json::json!("1970-01-01T00:00:01.000Z"))
+        );
+        assert!(!arrow_form());
+    }
 }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use arrow_array::Array;
 use arrow_array::cast::AsArray;
-use arrow_array::types::Int64Type;
+use arrow_array::types::{Int64Type, TimestampMillisecondType};
 use cloudtrail_model::Event;
 use cloudtrail_ocsf::{
     Mapper, MappingOptions, OcsfArrowError, OcsfBatchBuilder, OcsfClass, OcsfVersion,
@@ -89,6 +89,12 @@ fn every_record_fits_its_class_schema_at_every_release() {
             let column = batch.column_by_name("time").unwrap();
             let written: Vec<i64> = column.as_primitive::<Int64Type>().values().to_vec();
             assert_eq!(written, expected, "{class} at {version}: times");
+            let time_dt = batch.column_by_name("time_dt").unwrap();
+            let written_dt: Vec<i64> = time_dt
+                .as_primitive::<TimestampMillisecondType>()
+                .values()
+                .to_vec();
+            assert_eq!(written_dt, expected, "{class} at {version}: time_dt");
             // A reused builder gives an empty batch of the same schema.
             let empty = builder.finish().unwrap();
             assert_eq!(empty.num_rows(), 0);

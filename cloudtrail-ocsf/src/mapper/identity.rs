@@ -6,7 +6,7 @@ use cloudtrail_model::parse_time;
 use serde_json::{Map, Value};
 
 use super::Mapping;
-use crate::record::{Account, Idp, ProgrammaticCredential, Session, User};
+use crate::record::{Account, Datetime, Idp, ProgrammaticCredential, Session, User};
 use crate::unmapped::{take as take_member, take_flag};
 use crate::version::OcsfVersion;
 
@@ -90,7 +90,7 @@ impl Mapping<'_, '_> {
                 value
                     .as_str()
                     .and_then(parse_time)
-                    .is_some_and(super::expressible)
+                    .is_some_and(crate::record::expressible)
             },
         )
         .as_ref()
@@ -127,7 +127,7 @@ impl Mapping<'_, '_> {
         };
         let session = Session {
             created_time: created.map(|time| time.timestamp_millis()),
-            created_time_dt: created.map(super::datetime),
+            created_time_dt: created.map(Datetime),
             is_mfa,
             issuer: issuer.map(Cow::Owned),
             ..Session::default()

@@ -11,7 +11,6 @@ mod targets;
 
 use std::borrow::Cow;
 
-use chrono::SecondsFormat;
 use cloudtrail_model::{Event, RawJson};
 use serde_json::{Map, Value};
 
@@ -20,8 +19,8 @@ use crate::class::OcsfClass;
 use crate::error::MapError;
 use crate::options::MappingOptions;
 use crate::record::{
-    Account, Actor, Api, ApiRequest, ApiResponse, Cloud, Feature, HttpRequest, JsonData, Metadata,
-    Observable, OcsfEvent, Product, Service,
+    Account, Actor, Api, ApiRequest, ApiResponse, Cloud, Datetime, Feature, HttpRequest, JsonData,
+    Metadata, Observable, OcsfEvent, Product, Service,
 };
 use crate::unmapped::{Unmapped, take_str};
 use crate::version::OcsfVersion;
@@ -229,7 +228,7 @@ impl<'o, 'a> Mapping<'o, 'a> {
             // A year OCSF's `datetime_t` (four digits) cannot write is as unreadable as none.
             Some(text) => text
                 .utc()
-                .filter(|time| expressible(*time))
+                .filter(|time| crate::record::expressible(*time))
                 .ok_or_else(|| MapError::BadEventTime {
                     event_id: self.event_id(),
                     text: text.as_str().to_owned(),
@@ -505,7 +504,7 @@ impl<'o, 'a> Mapping<'o, 'a> {
             status: Cow::Borrowed(status),
             status_id,
             time: time.timestamp_millis(),
-            time_dt: datetime(time),
+            time_dt: Datetime(time),
             type_name,
             type_uid: i64::from(class_uid) * 100 + i64::from(activity_id),
             unmapped: self.unmapped.finish(),
@@ -598,46 +597,6 @@ fn non_null<'r, 'a>(raw: Option<&'r RawJson<'a>>) -> Option<&'r RawJson<'a>> {
     raw.filter(|raw| !raw.is_null())
 }
 
-/// `datetime_t` text: RFC 3339 in UTC with milliseconds (`2024-06-01T12:00:00.000Z`), written without the
-/// formatting machinery since every record needs one.
-pub(super) fn datetime(time: chrono::DateTime<chrono::Utc>) -> String {
-    use chrono::{Datelike, Timelike};
-    if !expressible(time) {
-        return time.to_rfc3339_opts(SecondsFormat::Millis, true);
-    }
-    let mut text = String::with_capacity(24);
-    push_digits(&mut text, time.year().unsigned_abs(), 4);
-    text.push('-');
-    push_digits(&mut text, time.month(), 2);
-    text.push('-');
-    push_digits(&mut text, time.day(), 2);
-    text.push('T');
-    push_digits(&mut text, time.hour(), 2);
-    text.push(':');
-    push_digits(&mut text, time.minute(), 2);
-    text.push(':');
-    push_digits(&mut text, time.second(), 2);
-    text.push('.');
-    // A leap second reads as 1000+ milliseconds; clamp to the last millisecond of the second.
-    push_digits(&mut text, time.timestamp_subsec_millis().min(999), 3);
-    text.push('Z');
-    text
-}
-
-/// Whether the time's year has the four digits `datetime_t` writes (0000 to 9999).
-pub(super) fn expressible(time: chrono::DateTime<chrono::Utc>) -> bool {
-    use chrono::Datelike;
-    (0..=9999).contains(&time.year())
-}
-
-/// Appends `value` as exactly `digits` decimal digits (zero-padded; higher digits dropped).
-fn push_digits(text: &mut String, value: u32, digits: u32) {
-    for place in (0..digits).rev() {
-        let digit = (value / 10_u32.pow(place)) % 10;
-        text.push(char::from_digit(digit, 10).unwrap_or('0'));
-    }
-}
-
 /// Whether `text` has more than `max` characters (bytes first: most strings are far shorter).
 fn too_long(text: &str, max: usize) -> bool {
     text.len() > max && text.chars().count() > max
@@ -659,25 +618,6 @@ mod tests {
         model.sort_unstable();
         handled.sort_unstable();
         assert_eq!(model, handled);
-    }
-
-    #[test]
-    fn datetimes_are_rfc3339_utc_with_milliseconds() {
-        use chrono::{TimeZone, Utc};
-        let cases = [
-            Utc.with_ymd_and_hms(2024, 6, 1, 12, 0, 0).single(),
-            Utc.timestamp_millis_opt(1_699_633_474_123).single(),
-            Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).single(),
-            Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).single(),
-        ];
-        for time in cases.into_iter().flatten() {
-            assert_eq!(
-                datetime(time),
-                time.to_rfc3339_opts(SecondsFormat::Millis, true)
-            );
-        }
-        let far = Utc.with_ymd_and_hms(12_000, 1, 1, 0, 0, 0).single();
-        assert!(far.is_some_and(|time| !expressible(time)));
     }
 
     #[test]
