@@ -100,6 +100,28 @@ proptest! {
         prop_assert_eq!(stats.records_read(), first as u64 + damaged);
     }
 
+    /// Behind an empty `"Records":[]` member the reader's fast path for containers gives way to the
+    /// validating parser at once: both read a damaged container alike.
+    #[test]
+    fn the_fast_path_and_the_validating_parser_read_damage_alike(at in 0usize..4000, byte in any::<u8>(), cut in any::<bool>()) {
+        let mut data = container().into_bytes();
+        let at = at % data.len();
+        if cut {
+            data.truncate(at);
+        } else {
+            data[at] = byte;
+        }
+        let Some(rest) = data.strip_prefix(br#"{"Records":"#) else {
+            return Ok(());
+        };
+        let validated = [br#"{"Records":[],"Records":"#.as_slice(), rest].concat();
+        let (ids, errors, stats) = read(data.clone());
+        let (ids_again, errors_again, stats_again) = read(validated);
+        prop_assert_eq!(ids, ids_again);
+        prop_assert_eq!(errors, errors_again);
+        prop_assert_eq!(stats.records_reported, stats_again.records_reported);
+    }
+
     #[test]
     fn a_corrupt_byte_never_panics_and_counts_add_up(at in 0usize..4000, byte in any::<u8>(), compressed in any::<bool>()) {
         let mut data = if compressed { gzip(container().as_bytes()) } else { container().into_bytes() };
