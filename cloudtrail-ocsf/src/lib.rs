@@ -114,9 +114,11 @@
 //!   `hive_types = {'accountId': VARCHAR}`): as a number it loses leading zeros.
 //! - **Files.** Rows sorted by time (`time`, or `eventTime`; rows without one first, the order declared in
 //!   the footer), zstd (level 1 by default), pages cut at 768 KiB, row groups of at most 128 Ki rows and
-//!   256 MiB, no dictionary and no statistics on the nearly unique columns (ids, JSON text). Each file is
-//!   written as `.<name>.tmp`, synced, then renamed: a crash leaves at most a hidden temporary file, never
-//!   a truncated file that looks whole.
+//!   256 MiB, no dictionary on the nearly unique columns (ids, JSON text), min/max statistics per row
+//!   group only on the columns readers filter by (`eventName`, `eventSource`, `awsRegion`, `errorCode`,
+//!   `userIdentity.type`, ...; `class_uid`, `api.operation`, ... in OCSF) and per page on the time.
+//!   Each file is written as `.<name>.tmp`, synced, then renamed: a crash leaves at most a hidden
+//!   temporary file, never a truncated file that looks whole.
 //! - **Memory.** Rows are buffered per partition; a partition is written out at 1 Mi rows or 64 MiB, and
 //!   the largest partitions whenever all together pass [`writer::WriterOptions::max_buffered_bytes`]
 //!   (128 MiB per writer by default), so memory does not grow with the input.

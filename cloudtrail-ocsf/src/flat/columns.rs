@@ -82,35 +82,51 @@ fn finish_flag(column: &mut BooleanBuilder) -> ArrayRef {
 }
 
 /// Declares the columns of an object whose members are all text: a validity buffer and one `Utf8`
-/// builder per member, in schema order.
+/// builder per member, in schema order. Most records lack most of these objects, so the children's
+/// nulls for absent objects are appended in runs, when the next present object (or the end) comes.
 macro_rules! text_object {
     ($name:ident, $model:ident, $fields:path, [$($field:ident),* $(,)?]) => {
         pub(crate) struct $name {
             valid: NullBufferBuilder,
+            /// Absent objects whose children's nulls are not appended yet.
+            pending_nulls: usize,
             $($field: StringBuilder,)*
         }
 
         impl Default for $name {
             fn default() -> Self {
-                $name { valid: NullBufferBuilder::new(0), $($field: StringBuilder::new(),)* }
+                $name {
+                    valid: NullBufferBuilder::new(0),
+                    pending_nulls: 0,
+                    $($field: StringBuilder::new(),)*
+                }
             }
         }
 
         impl $name {
+            fn catch_up(&mut self) {
+                if self.pending_nulls > 0 {
+                    $(self.$field.append_nulls(self.pending_nulls);)*
+                    self.pending_nulls = 0;
+                }
+            }
+
             pub(crate) fn push(&mut self, value: Option<&$model<'_>>, bytes: &mut usize) {
                 match value {
                     Some(value) => {
+                        self.catch_up();
                         self.valid.append_non_null();
                         $(put(&mut self.$field, value.$field.as_ref(), bytes);)*
                     }
                     None => {
                         self.valid.append_null();
-                        $(self.$field.append_null();)*
+                        self.pending_nulls += 1;
                     }
                 }
             }
 
             pub(crate) fn finish(&mut self) -> Result<ArrayRef, ArrowError> {
+                self.catch_up();
                 let children = vec![$(finish_text(&mut self.$field)),*];
                 Ok(Arc::new(StructArray::try_new($fields(), children, self.valid.finish())?))
             }

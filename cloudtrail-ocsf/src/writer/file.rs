@@ -16,15 +16,17 @@ use parquet::file::metadata::SortingColumn;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
-use super::partitioned::PlainColumn;
 use super::{WriteError, WriterOptions};
+
+/// Column paths without a dictionary, and column paths with statistics (see `RowBuffer`).
+pub(crate) type ColumnHints<'a> = (&'a [&'a str], &'a [&'a str]);
 
 /// The Parquet settings every file gets: zstd, bounded pages and row groups, and the sort order declared.
 pub(crate) fn properties(
     options: &WriterOptions,
     schema: &Schema,
     time_index: usize,
-    plain_columns: &[PlainColumn],
+    columns: ColumnHints<'_>,
 ) -> Result<WriterProperties, parquet::errors::ParquetError> {
     // Parquet numbers leaf columns: the time column's leaf is after every leaf of the columns before it.
     let leaf: usize = schema
@@ -42,22 +44,17 @@ pub(crate) fn properties(
     });
     let column_path =
         |dotted: &str| ColumnPath::new(dotted.split('.').map(str::to_owned).collect());
-    let mut builder = WriterProperties::builder()
-        // Page statistics only where a reader prunes by them: the time the rows are sorted by.
-        .set_statistics_enabled(EnabledStatistics::Chunk)
-        .set_column_statistics_enabled(
-            column_path(schema.fields()[time_index].name()),
-            EnabledStatistics::Page,
-        );
+    let (unique, filters) = columns;
     let time_name = schema.fields()[time_index].name();
-    for column in plain_columns {
-        if !column.dictionary {
-            builder = builder.set_column_dictionary_enabled(column_path(column.path), false);
-        }
-        if column.path != time_name {
-            builder = builder
-                .set_column_statistics_enabled(column_path(column.path), EnabledStatistics::None);
-        }
+    let mut builder = WriterProperties::builder()
+        .set_statistics_enabled(EnabledStatistics::None)
+        .set_column_statistics_enabled(column_path(time_name), EnabledStatistics::Page);
+    for column in filters {
+        builder =
+            builder.set_column_statistics_enabled(column_path(column), EnabledStatistics::Chunk);
+    }
+    for column in unique {
+        builder = builder.set_column_dictionary_enabled(column_path(column), false);
     }
     Ok(builder
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(options.zstd_level)?))
@@ -89,7 +86,7 @@ pub(crate) fn write_sorted(
     name: &str,
     batch: &RecordBatch,
     time_column: &str,
-    plain_columns: &[PlainColumn],
+    columns: ColumnHints<'_>,
     options: &WriterOptions,
 ) -> Result<(PathBuf, u64), WriteError> {
     let path = dir.join(name);
@@ -116,15 +113,14 @@ pub(crate) fn write_sorted(
         source,
     })?;
     let temporary = dir.join(format!(".{name}.tmp"));
-    let result =
-        write_file(&temporary, &sorted, time_index, plain_columns, options).and_then(|size| {
-            fs::rename(&temporary, &path)
-                .map(|()| size)
-                .map_err(|source| WriteError::Io {
-                    path: path.clone(),
-                    source,
-                })
-        });
+    let result = write_file(&temporary, &sorted, time_index, columns, options).and_then(|size| {
+        fs::rename(&temporary, &path)
+            .map(|()| size)
+            .map_err(|source| WriteError::Io {
+                path: path.clone(),
+                source,
+            })
+    });
     match result {
         Ok(size) => Ok((path, size)),
         Err(error) => {
@@ -160,7 +156,7 @@ fn write_file(
     path: &Path,
     batch: &RecordBatch,
     time_index: usize,
-    plain_columns: &[PlainColumn],
+    columns: ColumnHints<'_>,
     options: &WriterOptions,
 ) -> Result<u64, WriteError> {
     let io = |source| WriteError::Io {
@@ -172,8 +168,7 @@ fn write_file(
         source,
     };
     let file = File::create(path).map_err(io)?;
-    let properties =
-        properties(options, &batch.schema(), time_index, plain_columns).map_err(parquet)?;
+    let properties = properties(options, &batch.schema(), time_index, columns).map_err(parquet)?;
     let mut writer = ArrowWriter::try_new(
         BufWriter::with_capacity(1 << 20, file),
         batch.schema(),

@@ -35,7 +35,7 @@ use crate::{MapError, OcsfArrowError};
 
 pub use ocsf::OcsfWriter;
 pub use partition::{DEFAULT_PARTITION, partition_dir};
-use partitioned::{Partitioned, PlainColumn, RowBuffer, merge_counts, repeated, unique};
+use partitioned::{Partitioned, RowBuffer, merge_counts};
 
 /// The layout directory of the flat layout.
 pub const FLAT_LAYOUT_DIR: &str = "cloudtrail";
@@ -198,27 +198,41 @@ impl RowBuffer for FlatBatchBuilder {
         Ok(self.finish()?)
     }
 
-    fn plain_columns() -> &'static [PlainColumn] {
-        const COLUMNS: &[PlainColumn] = &[
-            unique("eventTime"),
-            unique("requestParameters"),
-            unique("responseElements"),
-            unique("additionalEventData"),
-            unique("requestID"),
-            unique("eventID"),
-            unique("serviceEventDetails"),
-            unique("sharedEventID"),
-            unique("edgeDeviceDetails"),
-            unique("insightDetails"),
-            unique("eventContext"),
-            unique(crate::flat::OTHER_COLUMN),
-            unique("userIdentity.principalId"),
-            unique("userIdentity.accessKeyId"),
-            unique("userIdentity.sessionContext.attributes.creationDate"),
-            repeated("userAgent"),
-            repeated("errorMessage"),
-        ];
-        COLUMNS
+    fn unique_columns() -> &'static [&'static str] {
+        &[
+            "eventTime",
+            "requestParameters",
+            "responseElements",
+            "additionalEventData",
+            "requestID",
+            "eventID",
+            "serviceEventDetails",
+            "sharedEventID",
+            "edgeDeviceDetails",
+            "insightDetails",
+            "eventContext",
+            crate::flat::OTHER_COLUMN,
+            "userIdentity.principalId",
+            "userIdentity.accessKeyId",
+            "userIdentity.sessionContext.attributes.creationDate",
+        ]
+    }
+
+    fn filter_columns() -> &'static [&'static str] {
+        &[
+            "eventSource",
+            "eventName",
+            "awsRegion",
+            "errorCode",
+            "recipientAccountId",
+            "eventType",
+            "eventCategory",
+            "readOnly",
+            "managementEvent",
+            "sourceIPAddress",
+            "userIdentity.type",
+            "userIdentity.accountId",
+        ]
     }
 }
 

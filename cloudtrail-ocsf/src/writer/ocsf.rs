@@ -6,7 +6,7 @@ use arrow_array::RecordBatch;
 use cloudtrail_model::Event;
 
 use super::partition::partition_dir;
-use super::partitioned::{Partitioned, PlainColumn, RowBuffer, unique};
+use super::partitioned::{Partitioned, RowBuffer};
 use super::{WriteError, WriterOptions, WriterStats};
 use crate::{Mapper, OcsfBatchBuilder};
 
@@ -28,16 +28,31 @@ impl RowBuffer for OcsfBatchBuilder {
         Ok(self.finish()?)
     }
 
-    fn plain_columns() -> &'static [PlainColumn] {
-        const COLUMNS: &[PlainColumn] = &[
-            unique("time"),
-            unique("time_dt"),
-            unique("metadata.uid"),
-            unique("api.request.uid"),
-            unique("api.request.data"),
-            unique("api.response.data"),
-        ];
-        COLUMNS
+    fn unique_columns() -> &'static [&'static str] {
+        &[
+            "time",
+            "time_dt",
+            "metadata.uid",
+            "api.request.uid",
+            "api.request.data",
+            "api.response.data",
+        ]
+    }
+
+    fn filter_columns() -> &'static [&'static str] {
+        &[
+            "class_uid",
+            "activity_id",
+            "type_uid",
+            "status_id",
+            "severity_id",
+            "api.operation",
+            "api.service.name",
+            "cloud.region",
+            "actor.user.type",
+            "actor.user.account.uid",
+            "src_endpoint.ip",
+        ]
     }
 }
 

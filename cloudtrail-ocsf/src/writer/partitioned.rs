@@ -14,36 +14,14 @@ pub(crate) trait RowBuffer {
     fn rows(&self) -> usize;
     /// The buffered rows as a batch; the buffer is left empty.
     fn take_batch(&mut self) -> Result<RecordBatch, WriteError>;
-    /// Columns (dotted paths) written without statistics (min and max of JSON text, ids or user agents
-    /// prune nothing, and comparing long strings is costly), and whether each keeps its dictionary:
-    /// nearly unique values go without (building one only to throw it away when it outgrows its page
-    /// costs more than the rest of the column's encoding).
-    fn plain_columns() -> &'static [PlainColumn];
-}
-
-/// A column written without statistics, and maybe without a dictionary; see [`RowBuffer::plain_columns`].
-#[derive(Clone, Copy)]
-pub(crate) struct PlainColumn {
-    /// The dotted path.
-    pub(crate) path: &'static str,
-    /// Whether the column keeps its dictionary.
-    pub(crate) dictionary: bool,
-}
-
-/// A nearly unique column: no dictionary, no statistics.
-pub(crate) const fn unique(path: &'static str) -> PlainColumn {
-    PlainColumn {
-        path,
-        dictionary: false,
-    }
-}
-
-/// A repetitive column nobody filters by range: a dictionary, no statistics.
-pub(crate) const fn repeated(path: &'static str) -> PlainColumn {
-    PlainColumn {
-        path,
-        dictionary: true,
-    }
+    /// Columns (dotted paths) of nearly unique values (ids, JSON text), written without a dictionary:
+    /// building one only to throw it away when it outgrows its page costs more than the rest of the
+    /// column's encoding.
+    fn unique_columns() -> &'static [&'static str];
+    /// Columns (dotted paths) readers filter by, which get min/max statistics per row group (the time
+    /// column gets them per page); the others get none, since comparing every long string is costly
+    /// and the min and max of an ARN or a user agent prune nothing.
+    fn filter_columns() -> &'static [&'static str];
 }
 
 struct Slot<B> {
@@ -159,7 +137,7 @@ impl<B: RowBuffer> Partitioned<B> {
                 &name,
                 &batch,
                 self.time_column,
-                B::plain_columns(),
+                (B::unique_columns(), B::filter_columns()),
                 &self.options,
             )
         });
