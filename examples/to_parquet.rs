@@ -55,6 +55,10 @@ struct Args {
     /// Memory for buffered rows, in MiB, shared by the worker threads.
     #[arg(long, default_value_t = 192)]
     buffer_mib: usize,
+    /// Do not sync each file to disk before renaming it into place (faster; after a power loss a
+    /// renamed file may then be incomplete, though a crash of this program still leaves none).
+    #[arg(long)]
+    no_sync: bool,
     /// zstd level of the Parquet pages (1 to 22).
     #[arg(long, default_value_t = WriterOptions::new("").zstd_level)]
     zstd_level: i32,
@@ -111,6 +115,7 @@ fn main() -> ExitCode {
         .max_file_bytes
         .min(writer_options.max_buffered_bytes / 2);
     writer_options.zstd_level = args.zstd_level;
+    writer_options.sync = !args.no_sync;
     let mapper = Arc::new(Mapper::new(MappingOptions::for_version(args.ocsf_version)));
     let next_worker = AtomicUsize::new(0);
     let read_errors = AtomicU64::new(0);
