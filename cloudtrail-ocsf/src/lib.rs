@@ -129,10 +129,14 @@
 //! Measured with `benches/compare.sh --only parquet` (the `to_parquet` example, `--layout flat`, 2 threads,
 //! against DuckDB `COPY (SELECT unnest(Records) ...) TO ... (FORMAT parquet, COMPRESSION zstd,
 //! COMPRESSION_LEVEL 1)` from `read_json` over the same 1,015 files, 1,000,058 generated records, 152 MiB
-//! gzip), on a 2-core Xeon VM shared with other builds (load average 3 to 5): 9.4 s and 363 MiB against
-//! DuckDB's 27.4 s and 814 MiB (2.9x faster, 2.2x less memory), and 18.6 s and 359 MiB against 56.8 s and
-//! 814 MiB (3.0x, 2.3x) under heavier load. Reading and parsing the records (what the `stats` example
-//! does) is about 40% of the CPU time in a profile; the rest is Arrow columns, sorting, Parquet and zstd.
+//! gzip; both outputs checked to hold every record, zstd), on a 2-core Xeon VM shared with other builds:
+//! at load average 2, 6.9 s and 348 MiB against DuckDB's 14.6 s and 822 MiB (2.1x faster, 2.4x less
+//! memory); at load average 4 to 5, 9.4 s against 27.4 s (2.9x) and 18.6 s against 56.8 s (3.0x), with
+//! 346 to 363 MiB against 811 to 822 MiB. The quieter the machine, the more DuckDB gains from its
+//! threads: the 3x is not reached at low load. Our CPU time is about 12.6 s, of which reading and
+//! parsing the records (what the `stats` example does) is 4.8 s; the rest is Arrow columns, sorting,
+//! Parquet encoding and zstd. The OCSF layout over the same tree (mapping, then Arrow through
+//! `arrow_json`) took 109 s and 401 MiB.
 //!
 //! # Flat layout
 //!
