@@ -2,12 +2,14 @@
 //!
 //! Gzip is inflated straight into the content buffer, a large input chunk per call, so the inflater
 //! neither copies its output into its window on every small read nor has the buffer zeroed again for
-//! each input. A member's bytes are kept only once its CRC-32 and length check out: see
-//! [`DecodeStop::Gzip`].
+//! each input. What a member that fails its check leaves in the buffer is the caller's choice
+//! ([`DamagedGzip`]).
 
 use std::io::{self, Read};
 
 use flate2::{Decompress, FlushDecompress, Status};
+
+use crate::options::DamagedGzip;
 
 /// Compressed bytes read from the input at a time.
 const CHUNK: usize = 256 * 1024;
@@ -19,10 +21,9 @@ const FIRST_CONTENT: usize = 64 << 10;
 pub(crate) enum DecodeStop {
     /// A gzip member could not be checked or failed its check: its deflate data is invalid, its CRC-32
     /// or length does not match what it inflated to, or the input ends (or fails to read) inside it.
-    /// Corrupt deflate data can inflate to plausible text (copies of earlier records included) and
-    /// even look like a stream that was merely cut short, and where in the member the damage is cannot
-    /// be known; so none of the member's output is kept. The content holds the members before it, each
-    /// of which passed its check.
+    /// The content holds what the member inflated to before the damage under
+    /// [`DamagedGzip::DeliverBeforeDamage`], and only the members before it under
+    /// [`DamagedGzip::DropMember`].
     Gzip(io::Error),
     /// Reading the input failed before any byte was decoded, or the input is not readable.
     Io(io::Error),
@@ -58,11 +59,13 @@ fn make_room(content: &mut Vec<u8>, len: usize, cap: usize) -> usize {
 }
 
 /// Reads all of `input` into `buffers` (the previous content dropped), inflating gzip detected by its
-/// magic bytes, and at most `limit` bytes of content.
+/// magic bytes, and at most `limit` bytes of content; `damaged` says what a member that fails its check
+/// leaves in the buffer.
 pub(crate) fn decode(
     mut input: impl Read,
     buffers: &mut Buffers,
     limit: u64,
+    damaged: DamagedGzip,
 ) -> Result<(), DecodeStop> {
     buffers.len = 0;
     if buffers.chunk.len() != CHUNK {
@@ -80,7 +83,7 @@ pub(crate) fn decode(
         }
     }
     let result = if filled >= 2 && buffers.chunk.starts_with(&[0x1f, 0x8b]) {
-        inflate(&mut input, buffers, filled, cap)
+        inflate(&mut input, buffers, filled, cap, damaged)
     } else {
         copy(&mut input, buffers, filled, cap)
     };
@@ -137,12 +140,16 @@ fn inflate(
     buffers: &mut Buffers,
     filled: usize,
     cap: usize,
+    damaged: DamagedGzip,
 ) -> Result<(), DecodeStop> {
     let Buffers {
         chunk,
         content,
         len,
     } = buffers;
+    let stop = |len: &mut usize, verified: usize, kind: io::ErrorKind, what: &str| {
+        unchecked(len, verified, damaged, kind, what)
+    };
     let (mut start, mut end) = (0, filled);
     let mut inflater = Decompress::new_gzip(15);
     // Content of the members that passed their check, and whether a member has begun since.
@@ -152,7 +159,7 @@ fn inflate(
         if start == end {
             match input.read(chunk) {
                 Ok(0) if in_member => {
-                    return Err(unchecked(
+                    return Err(stop(
                         len,
                         verified,
                         io::ErrorKind::UnexpectedEof,
@@ -164,7 +171,7 @@ fn inflate(
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
                 Err(error) => {
                     let what = format!("reading failed inside a gzip member: {error}");
-                    return Err(unchecked(len, verified, error.kind(), &what));
+                    return Err(stop(len, verified, error.kind(), &what));
                 }
             }
             continue;
@@ -193,7 +200,7 @@ fn inflate(
             }
             Ok(Status::Ok | Status::BufError) if consumed > 0 || produced > 0 => {}
             Ok(Status::Ok | Status::BufError) => {
-                return Err(unchecked(
+                return Err(stop(
                     len,
                     verified,
                     io::ErrorKind::InvalidData,
@@ -202,20 +209,32 @@ fn inflate(
             }
             Err(error) => {
                 let what = format!("corrupt gzip member: {error}");
-                return Err(unchecked(len, verified, io::ErrorKind::InvalidData, &what));
+                return Err(stop(len, verified, io::ErrorKind::InvalidData, &what));
             }
         }
     }
 }
 
-/// Drops the output of the member that could not be checked and says so.
-fn unchecked(len: &mut usize, verified: usize, kind: io::ErrorKind, what: &str) -> DecodeStop {
-    let dropped = len.saturating_sub(verified);
-    *len = verified;
-    DecodeStop::Gzip(io::Error::new(
-        kind,
-        format!(
-            "{what}; the {dropped} bytes it inflated to were not checked and are not delivered"
-        ),
-    ))
+/// The error for a member that could not be checked; under [`DamagedGzip::DropMember`] its output is
+/// dropped from the content too.
+fn unchecked(
+    len: &mut usize,
+    verified: usize,
+    damaged: DamagedGzip,
+    kind: io::ErrorKind,
+    what: &str,
+) -> DecodeStop {
+    let unverified = len.saturating_sub(verified);
+    let what = match damaged {
+        DamagedGzip::DeliverBeforeDamage => {
+            format!("{what}; the {unverified} bytes it inflated to could not be checked")
+        }
+        DamagedGzip::DropMember => {
+            *len = verified;
+            format!(
+                "{what}; the {unverified} bytes it inflated to were not checked and are not delivered"
+            )
+        }
+    };
+    DecodeStop::Gzip(io::Error::new(kind, what))
 }

@@ -52,17 +52,17 @@
 //! [`ReaderOptions::max_decompressed_bytes`]) ends that input: every complete record before the damage is
 //! delivered, then one error, then the next input.
 //!
-//! Gzip is checked, not trusted: the records of a gzip member are delivered only once the whole member
-//! has inflated and its CRC-32 and length match. A member that is corrupt (invalid deflate data, a CRC or
-//! length that does not match) or cut short (the input ends inside it) delivers none of its records; one
-//! [`ReadError::Gzip`] reports it, after the records of the members before it, each of which passed its
-//! check. The reason: corrupt deflate data does not fail at the damaged byte. It can go on inflating to
-//! plausible text, copies of earlier records included, and even look like a stream that was merely cut
-//! short, so the records "before the damage" cannot be told from records the damage made up (a property
-//! test found a one-byte change that read as 42 records of 40). Delivering them would be silent
-//! corruption: altered or invented events handed to detection as real ones. So a cut CloudTrail file
-//! (one member, as CloudTrail writes them) delivers nothing and is reported; fetch it again. Plain JSON
-//! has no checksum, and its damage is located as above.
+//! Gzip damage (a member cut short, invalid deflate data, a CRC-32 or length that does not match) is
+//! treated the same way by default ([`DamagedGzip::DeliverBeforeDamage`]): every complete record the
+//! member inflated to before the damage is delivered, then one [`ReadError::Gzip`]. Gzip can only check a
+//! member at its end, and corrupt deflate data does not always fail at the damaged byte: it can go on
+//! inflating to plausible text, copies of earlier records included, before the check fails (a property
+//! test found a one-byte change that read as 42 records of 40). The error after them says so, and a
+//! record is never changed without an error. Where records that did not pass the check must not reach
+//! detection at all, [`DamagedGzip::DropMember`] delivers a gzip member only once its CRC-32 and length
+//! match: a cut CloudTrail file (one member, as CloudTrail writes them) then delivers nothing and is
+//! reported, and the members before a damaged one are still delivered. Plain JSON has no checksum, and
+//! its damage is located as above.
 //!
 //! [`Stats`] counts what happened, and records are conserved: found = delivered + reported (a damaged
 //! member or cut input counts as one reported record).
@@ -131,7 +131,7 @@
 //! | module | holds |
 //! |---|---|
 //! | `reader` | [`Reader`], [`Source`], [`RecordInfo`], [`Output`], [`Records`], [`LocatedEvent`] |
-//! | `options` | [`ReaderOptions`], [`ErrorPolicy`], [`Progress`] |
+//! | `options` | [`ReaderOptions`], [`ErrorPolicy`], [`DamagedGzip`], [`Progress`] |
 //! | `layout` | [`LayoutPath`], [`LayoutFilter`] |
 //! | `stats`, `error` | [`Stats`], [`ReadError`] |
 //! | `decode`, `format` | gzip and size caps; finding records in each format (internal) |
@@ -150,6 +150,6 @@ mod stats;
 
 pub use error::ReadError;
 pub use layout::{LayoutFilter, LayoutPath};
-pub use options::{ErrorPolicy, Progress, ProgressHook, ReaderOptions, S3Options};
+pub use options::{DamagedGzip, ErrorPolicy, Progress, ProgressHook, ReaderOptions, S3Options};
 pub use reader::{LocatedEvent, Output, Reader, RecordInfo, Records, Source};
 pub use stats::Stats;

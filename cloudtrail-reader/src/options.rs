@@ -63,6 +63,26 @@ impl fmt::Debug for S3Options {
     }
 }
 
+/// What a damaged gzip member delivers: one that is cut short, whose deflate data is invalid, or whose
+/// CRC-32 or length does not match what it inflated to.
+///
+/// Gzip can only tell that a member is sound at its end, where its CRC-32 and length are. Damage anywhere
+/// in the deflate data may inflate to plausible text, even to copies of earlier records, before the
+/// check fails; a file that was merely cut short is indistinguishable from one whose data went bad. So
+/// the choice is between keeping what can be kept and keeping only what was checked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DamagedGzip {
+    /// Deliver every complete record the member inflated to before the damage, then report the damage
+    /// once (the default). Nothing that can be read is lost; the error says the member failed its check,
+    /// so records read from it may need a second look.
+    #[default]
+    DeliverBeforeDamage,
+    /// Deliver nothing of the member and report it once: only records whose member passed its CRC-32
+    /// check are delivered. Earlier members of a multi-member input are still delivered.
+    DropMember,
+}
+
 /// How to read.
 #[derive(Clone)]
 pub struct ReaderOptions {
@@ -73,6 +93,8 @@ pub struct ReaderOptions {
     /// The most bytes one input may inflate to (a defence against gzip bombs); default 2 GiB. Each worker
     /// holds one input's content at a time, so memory is bounded by `threads` times the largest input.
     pub max_decompressed_bytes: u64,
+    /// What a damaged gzip member delivers (default: every complete record before the damage).
+    pub damaged_gzip: DamagedGzip,
     /// The largest record accepted; default 8 MiB (CloudTrail's own limit is 256 KB, 1 MB in Lake).
     pub max_record_bytes: u64,
     /// Which files of a directory tree to read.
@@ -89,6 +111,7 @@ impl Default for ReaderOptions {
             threads: 0,
             policy: ErrorPolicy::default(),
             max_decompressed_bytes: 2 << 30,
+            damaged_gzip: DamagedGzip::default(),
             max_record_bytes: 8 << 20,
             filter: LayoutFilter::default(),
             progress: None,
@@ -103,6 +126,7 @@ impl fmt::Debug for ReaderOptions {
             .field("threads", &self.threads)
             .field("policy", &self.policy)
             .field("max_decompressed_bytes", &self.max_decompressed_bytes)
+            .field("damaged_gzip", &self.damaged_gzip)
             .field("max_record_bytes", &self.max_record_bytes)
             .field("filter", &self.filter)
             .field("progress", &self.progress.as_ref().map(|_| "callback"))

@@ -278,9 +278,10 @@ impl Reader {
     ) -> u64 {
         stats.inputs_read += 1;
         let limit = self.options.max_decompressed_bytes;
+        let damaged = self.options.damaged_gzip;
         let (stored, decoded) = match &input.kind {
             InputKind::File { path, size } => match File::open(path) {
-                Ok(file) => (*size, decode(file, buffer, limit)),
+                Ok(file) => (*size, decode(file, buffer, limit, damaged)),
                 Err(error) => (*size, Err(DecodeStop::Io(error))),
             },
             InputKind::Stdin => {
@@ -288,13 +289,15 @@ impl Reader {
                     inner: io::stdin().lock(),
                     count: 0,
                 };
-                let decoded = decode(&mut counter, buffer, limit);
+                let decoded = decode(&mut counter, buffer, limit, damaged);
                 (counter.count, decoded)
             }
-            InputKind::Bytes(data) => (data.len() as u64, decode(&data[..], buffer, limit)),
+            InputKind::Bytes(data) => {
+                (data.len() as u64, decode(&data[..], buffer, limit, damaged))
+            }
             #[cfg(feature = "s3")]
             InputKind::S3 { bucket, key, size } => match bucket.get(key) {
-                Ok(data) => (*size, decode(data.as_ref(), buffer, limit)),
+                Ok(data) => (*size, decode(data.as_ref(), buffer, limit, damaged)),
                 Err(error) => (*size, Err(DecodeStop::Io(error))),
             },
         };

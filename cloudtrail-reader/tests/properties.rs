@@ -1,10 +1,12 @@
 //! Properties over damaged inputs: whatever the cut or the corrupted byte, the reader never panics,
-//! delivers a prefix of the records in order, reports the damage once, and its counts add up.
+//! delivers a prefix of the records in order, reports the damage once, never delivers changed records
+//! without an error, and its counts add up; under `DamagedGzip::DropMember` a damaged gzip member
+//! delivers nothing.
 
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 
-use cloudtrail_reader::{Reader, ReaderOptions, Source, Stats};
+use cloudtrail_reader::{DamagedGzip, Reader, ReaderOptions, Source, Stats};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use proptest::prelude::*;
@@ -28,6 +30,10 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 }
 
 fn read(data: Vec<u8>) -> (Vec<String>, u64, Stats) {
+    read_as(data, DamagedGzip::default())
+}
+
+fn read_as(data: Vec<u8>, damaged_gzip: DamagedGzip) -> (Vec<String>, u64, Stats) {
     let ids = Mutex::new(Vec::new());
     let errors = Mutex::new(0u64);
     let source = Source::Bytes {
@@ -36,6 +42,7 @@ fn read(data: Vec<u8>) -> (Vec<String>, u64, Stats) {
     };
     let stats = Reader::new(ReaderOptions {
         threads: 1,
+        damaged_gzip,
         ..ReaderOptions::default()
     })
     .for_each(
@@ -85,11 +92,23 @@ proptest! {
     }
 
     #[test]
-    fn a_cut_gzip_file_delivers_its_whole_members_then_one_error(cut in 0usize..4000) {
+    fn a_cut_gzip_file_delivers_a_prefix_then_one_error(cut in 0usize..4000) {
+        let data = gzip(container().as_bytes());
+        let cut = cut % data.len();
+        let (ids, errors, stats) = read(data[..cut].to_vec());
+        prop_assert_eq!(&ids, &expected(ids.len()));
+        prop_assert_eq!(errors, 1);
+        prop_assert_eq!(stats.records_delivered + stats.records_reported, stats.records_read());
+        // A cut loses the trailer, so even all forty records come with one reported: the cut one.
+        prop_assert!(stats.records_read() <= RECORDS as u64 + 1);
+    }
+
+    #[test]
+    fn a_cut_gzip_file_delivers_its_whole_members_when_only_checked_members_are_wanted(cut in 0usize..4000) {
         let (data, split) = two_members();
         // At least the two magic bytes, so that the input is still gzip.
         let cut = 2 + cut % (data.len() - 2);
-        let (ids, errors, stats) = read(data[..cut].to_vec());
+        let (ids, errors, stats) = read_as(data[..cut].to_vec(), DamagedGzip::DropMember);
         // A member is delivered only once its CRC-32 checks out: all of the first or nothing; a cut
         // between the members is no damage at all.
         let first = if cut >= split { RECORDS / 2 } else { 0 };
@@ -127,22 +146,38 @@ proptest! {
         let mut data = if compressed { gzip(container().as_bytes()) } else { container().into_bytes() };
         let at = at % data.len();
         data[at] = byte;
-        check_one_corrupt_byte(data, compressed)?;
+        check_one_corrupt_byte(data.clone(), compressed, DamagedGzip::DeliverBeforeDamage)?;
+        check_one_corrupt_byte(data, compressed, DamagedGzip::DropMember)?;
     }
 }
 
 /// What reading an input with one byte changed may do: never panic; counts that add up; without an
-/// error, every record; and for gzip, all of the member or none of it (corrupt deflate data can inflate
-/// to text that still reads as records, but the member's CRC-32 then fails and nothing is delivered).
-fn check_one_corrupt_byte(data: Vec<u8>, compressed: bool) -> Result<(), TestCaseError> {
-    let (ids, errors, stats) = read(data);
+/// error, every record, and for gzip exactly the records written (a change to gzip data is never
+/// silent; plain JSON has no checksum, so a changed letter inside a string passes). Corrupt deflate data can inflate to
+/// text that still reads as records, even more of them than were written, before the member's CRC-32
+/// fails: delivered before the error by default, not at all under [`DamagedGzip::DropMember`], where a
+/// gzip member is delivered whole or not at all.
+fn check_one_corrupt_byte(
+    data: Vec<u8>,
+    compressed: bool,
+    damaged: DamagedGzip,
+) -> Result<(), TestCaseError> {
+    let (ids, errors, stats) = read_as(data, damaged);
     prop_assert_eq!(stats.records_delivered, ids.len() as u64);
+    prop_assert_eq!(
+        stats.records_delivered + stats.records_reported,
+        stats.records_read()
+    );
     prop_assert_eq!(stats.errors, errors);
-    prop_assert!(stats.records_read() <= RECORDS as u64 + 1);
-    if errors == 0 {
+    if errors == 0 && compressed {
+        prop_assert_eq!(&ids, &expected(RECORDS));
+    } else if errors == 0 {
         prop_assert_eq!(ids.len(), RECORDS);
     }
-    if compressed {
+    if !compressed || damaged == DamagedGzip::DropMember {
+        prop_assert!(stats.records_read() <= RECORDS as u64 + 1);
+    }
+    if compressed && damaged == DamagedGzip::DropMember {
         prop_assert!(
             errors == 0 || (ids.is_empty() && errors == 1),
             "{} delivered, {} errors",
@@ -156,9 +191,10 @@ fn check_one_corrupt_byte(data: Vec<u8>, compressed: bool) -> Result<(), TestCas
 /// The case proptest once found: byte 2789 (modulo the length) of the compressed input set to 0x52.
 /// The corrupt deflate data inflates to all forty records and then text copied from earlier ones that
 /// reads as more array elements, and the stream looks cut short; read as it inflated, that was 42
-/// records found of 40.
+/// records found of 40. By default the forty are delivered and the damage reported after them; when only
+/// checked members are wanted, nothing is delivered.
 #[test]
-fn the_corrupt_byte_proptest_found_delivers_nothing() {
+fn the_corrupt_byte_proptest_found_is_reported() {
     let mut data = gzip(container().as_bytes());
     let at = 2789 % data.len();
     data[at] = 0x52;
@@ -169,19 +205,32 @@ fn the_corrupt_byte_proptest_found_delivers_nothing() {
     let container = container();
     let all_but_the_end = &container.as_bytes()[..container.len() - "]}".len()];
     assert!(failed && inflated.len() > container.len() && inflated.starts_with(all_but_the_end));
-    check_one_corrupt_byte(data, true).unwrap();
+    // By default: the forty, then what the damage made up (an element that is not a record) and the
+    // damage itself reported: more records found than were written, and no change without an error.
+    let (ids, errors, stats) = read(data.clone());
+    assert_eq!(ids, expected(RECORDS));
+    assert_eq!(errors, 2);
+    assert!(stats.records_read() > RECORDS as u64 + 1, "{stats:?}");
+    assert_eq!(
+        stats.records_read(),
+        ids.len() as u64 + stats.records_reported
+    );
+    check_one_corrupt_byte(data.clone(), true, DamagedGzip::DeliverBeforeDamage).unwrap();
+    check_one_corrupt_byte(data, true, DamagedGzip::DropMember).unwrap();
 }
 
 /// Every byte of the compressed input, each set to a few values: the exhaustive form of the property.
 #[test]
-fn every_corrupt_byte_of_a_gzip_input_delivers_all_or_nothing() {
+fn every_corrupt_byte_of_a_gzip_input_is_reported_or_harmless() {
     let original = gzip(container().as_bytes());
     for at in 0..original.len() {
         for byte in [0x00, 0x52, 0xff, original[at] ^ 0x01, original[at] ^ 0x80] {
             let mut data = original.clone();
             data[at] = byte;
-            if let Err(error) = check_one_corrupt_byte(data, true) {
-                panic!("byte {at} set to {byte:#04x}: {error}");
+            for damaged in [DamagedGzip::DeliverBeforeDamage, DamagedGzip::DropMember] {
+                if let Err(error) = check_one_corrupt_byte(data.clone(), true, damaged) {
+                    panic!("byte {at} set to {byte:#04x}, {damaged:?}: {error}");
+                }
             }
         }
     }

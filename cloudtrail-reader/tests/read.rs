@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use cloudtrail_reader::{
-    ErrorPolicy, LayoutFilter, ReadError, Reader, ReaderOptions, Source, Stats,
+    DamagedGzip, ErrorPolicy, LayoutFilter, ReadError, Reader, ReaderOptions, Source, Stats,
 };
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -242,10 +242,63 @@ fn two_members() -> (Vec<u8>, usize) {
     ([first, second].concat(), split)
 }
 
+/// Reads under [`DamagedGzip::DropMember`]: only members whose CRC-32 checks out are delivered.
+fn read_checked(sources: &[Source]) -> Outcome {
+    read_with(
+        ReaderOptions {
+            damaged_gzip: DamagedGzip::DropMember,
+            ..ReaderOptions::default()
+        },
+        sources,
+    )
+}
+
 #[test]
-fn a_cut_gzip_member_delivers_nothing_and_is_reported_once() {
+fn truncated_gzip_delivers_what_came_before_then_one_error() {
     let data = gzip(container(200).as_bytes());
     let outcome = read(&[bytes("cut.gz", &data[..data.len() / 2])]);
+    let delivered = ids(&outcome);
+    assert!(
+        !delivered.is_empty() && delivered.len() < 200,
+        "{}",
+        delivered.len()
+    );
+    assert_eq!(
+        delivered,
+        expected_ids(delivered.len()),
+        "a prefix, in order"
+    );
+    assert_eq!(outcome.kinds, ["gzip"]);
+    assert!(
+        outcome.errors[0].starts_with("cut.gz: corrupt gzip after")
+            && outcome.errors[0].contains("the input ends inside a gzip member")
+            && outcome.errors[0].ends_with("could not be checked"),
+        "{}",
+        outcome.errors[0]
+    );
+    assert_eq!(outcome.stats.records_reported, 1);
+    assert_eq!(outcome.stats.records_read(), delivered.len() as u64 + 1);
+}
+
+#[test]
+fn bad_crc_is_reported_after_the_records() {
+    let mut data = gzip(container(10).as_bytes());
+    let crc = data.len() - 8;
+    data[crc] ^= 0xff;
+    let outcome = read(&[bytes("crc.gz", data)]);
+    assert_eq!(ids(&outcome), expected_ids(10));
+    assert_eq!(outcome.kinds, ["gzip"]);
+    assert!(
+        outcome.errors[0].contains("corrupt gzip member"),
+        "{}",
+        outcome.errors[0]
+    );
+}
+
+#[test]
+fn a_cut_gzip_member_delivers_nothing_when_only_checked_members_are_wanted() {
+    let data = gzip(container(200).as_bytes());
+    let outcome = read_checked(&[bytes("cut.gz", &data[..data.len() / 2])]);
     // What the first half inflates to cannot be checked against the CRC-32: none of it is delivered.
     assert!(outcome.delivered.is_empty(), "{:?}", ids(&outcome));
     assert_eq!(outcome.kinds, ["gzip"]);
@@ -266,10 +319,10 @@ fn a_cut_gzip_member_delivers_nothing_and_is_reported_once() {
 }
 
 #[test]
-fn a_cut_second_member_delivers_the_first() {
+fn a_cut_second_member_delivers_the_first_when_only_checked_members_are_wanted() {
     let (data, split) = two_members();
     let cut = split + (data.len() - split) / 2;
-    let outcome = read(&[bytes("cut2.gz", &data[..cut])]);
+    let outcome = read_checked(&[bytes("cut2.gz", &data[..cut])]);
     assert_eq!(ids(&outcome), expected_ids(5));
     assert_eq!(outcome.kinds, ["gzip"]);
     assert!(
@@ -281,11 +334,11 @@ fn a_cut_second_member_delivers_the_first() {
 }
 
 #[test]
-fn a_member_with_a_bad_crc_delivers_nothing() {
+fn a_member_with_a_bad_crc_delivers_nothing_when_only_checked_members_are_wanted() {
     let mut data = gzip(container(10).as_bytes());
     let crc = data.len() - 8;
     data[crc] ^= 0xff;
-    let outcome = read(&[bytes("crc.gz", data)]);
+    let outcome = read_checked(&[bytes("crc.gz", data)]);
     assert!(outcome.delivered.is_empty(), "{:?}", ids(&outcome));
     assert_eq!(outcome.kinds, ["gzip"]);
     assert!(
@@ -297,11 +350,11 @@ fn a_member_with_a_bad_crc_delivers_nothing() {
 }
 
 #[test]
-fn a_bad_crc_in_the_second_member_keeps_the_first() {
+fn a_bad_crc_in_the_second_member_keeps_the_first_when_only_checked_members_are_wanted() {
     let (mut data, _) = two_members();
     let crc = data.len() - 8;
     data[crc] ^= 0xff;
-    let outcome = read(&[bytes("crc2.gz", data)]);
+    let outcome = read_checked(&[bytes("crc2.gz", data)]);
     assert_eq!(ids(&outcome), expected_ids(5));
     assert_eq!(outcome.kinds, ["gzip"]);
 }
