@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int64Type, TimestampMillisecondType};
-use arrow_array::{Array, RecordBatch};
+use arrow_array::{Array, OffsetSizeTrait, RecordBatch};
 use arrow_ord::sort::{SortOptions, sort_to_indices};
 use arrow_schema::{DataType, Schema, TimeUnit};
 use arrow_select::take::take_record_batch;
@@ -18,6 +18,10 @@ use parquet::schema::types::ColumnPath;
 
 use super::{WriteError, WriterOptions};
 
+/// The fewest rows the Parquet encoder takes at a time, however large the values: fewer cost more
+/// per row than a page a little over its limit is worth.
+const MIN_WRITE_BATCH_ROWS: usize = 32;
+
 /// Column paths without a dictionary, and column paths with statistics (see `RowBuffer`).
 pub(crate) type ColumnHints<'a> = (&'a [&'a str], &'a [&'a str]);
 
@@ -27,6 +31,7 @@ pub(crate) fn properties(
     schema: &Schema,
     time_index: usize,
     columns: ColumnHints<'_>,
+    write_batch_rows: usize,
 ) -> Result<WriterProperties, parquet::errors::ParquetError> {
     // Parquet numbers leaf columns: the time column's leaf is after every leaf of the columns before it.
     let leaf: usize = schema
@@ -60,12 +65,68 @@ pub(crate) fn properties(
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(options.zstd_level)?))
         .set_data_page_size_limit(options.data_page_bytes)
         .set_dictionary_page_size_limit(options.data_page_bytes)
-        .set_write_batch_size(options.write_batch_rows)
+        .set_write_batch_size(write_batch_rows)
         .set_max_row_group_row_count(Some(options.row_group_rows))
         .set_max_row_group_bytes(Some(options.row_group_bytes))
         .set_sorting_columns(sorting)
         .set_created_by(concat!("cloudtrail-ocsf ", env!("CARGO_PKG_VERSION")).to_owned())
         .build())
+}
+
+/// The rows the Parquet encoder may take at a time in `batch` for its pages to overshoot their limit by
+/// at most `options.page_slack_bytes` (see [`WriterOptions::page_slack_bytes`]).
+fn write_batch_rows(batch: &RecordBatch, options: &WriterOptions) -> usize {
+    let widest = batch
+        .columns()
+        .iter()
+        .map(|column| widest_row_bytes(column.as_ref()))
+        .max()
+        .unwrap_or(0);
+    let upper = options.max_write_batch_rows.max(1);
+    (options.page_slack_bytes / widest.max(1)).clamp(MIN_WRITE_BATCH_ROWS.min(upper), upper)
+}
+
+/// An upper bound of the bytes one row puts into any single leaf column of `array`: the longest value of
+/// a string column, the longest list times its widest element, a fixed width otherwise.
+fn widest_row_bytes(array: &dyn Array) -> usize {
+    match array.data_type() {
+        DataType::Utf8 => longest(array.as_string::<i32>().offsets()),
+        DataType::LargeUtf8 => longest(array.as_string::<i64>().offsets()),
+        DataType::Binary => longest(array.as_binary::<i32>().offsets()),
+        DataType::LargeBinary => longest(array.as_binary::<i64>().offsets()),
+        DataType::Struct(_) => array
+            .as_struct()
+            .columns()
+            .iter()
+            .map(|child| widest_row_bytes(child.as_ref()))
+            .max()
+            .unwrap_or(0),
+        DataType::List(_) => {
+            let list = array.as_list::<i32>();
+            longest(list.offsets()).saturating_mul(widest_row_bytes(list.values().as_ref()))
+        }
+        DataType::LargeList(_) => {
+            let list = array.as_list::<i64>();
+            longest(list.offsets()).saturating_mul(widest_row_bytes(list.values().as_ref()))
+        }
+        DataType::Map(_, _) => {
+            let map = array.as_map();
+            longest(map.offsets()).saturating_mul(widest_row_bytes(map.entries()))
+        }
+        other => other.primitive_width().unwrap_or(8),
+    }
+}
+
+/// The largest gap between consecutive offsets: the longest value (or list) of the array.
+fn longest<O: OffsetSizeTrait>(offsets: &[O]) -> usize {
+    offsets
+        .windows(2)
+        .map(|pair| match pair {
+            [start, end] => end.as_usize().saturating_sub(start.as_usize()),
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// The number of Parquet leaf columns an Arrow type becomes.
@@ -168,7 +229,9 @@ fn write_file(
         source,
     };
     let file = File::create(path).map_err(io)?;
-    let properties = properties(options, &batch.schema(), time_index, columns).map_err(parquet)?;
+    let rows = write_batch_rows(batch, options);
+    let properties =
+        properties(options, &batch.schema(), time_index, columns, rows).map_err(parquet)?;
     let mut writer = ArrowWriter::try_new(
         BufWriter::with_capacity(1 << 20, file),
         batch.schema(),

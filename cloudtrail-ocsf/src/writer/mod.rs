@@ -60,8 +60,14 @@ pub struct WriterOptions {
     pub row_group_bytes: usize,
     /// Data page size limit.
     pub data_page_bytes: usize,
-    /// Rows the Parquet encoder takes at a time (it checks the page size limit between them).
-    pub write_batch_rows: usize,
+    /// How far past [`WriterOptions::data_page_bytes`] a page may grow. The Parquet encoder checks the
+    /// page size only between the batches of rows it takes at a time, so each file's batch is as many
+    /// rows as keep the largest row of any column within this many bytes (at least 32 rows, at most
+    /// [`WriterOptions::max_write_batch_rows`]): pages stay under `data_page_bytes + page_slack_bytes`
+    /// unless single values pass `page_slack_bytes / 32`.
+    pub page_slack_bytes: usize,
+    /// Rows the Parquet encoder takes at a time, at most (larger batches encode faster).
+    pub max_write_batch_rows: usize,
     /// zstd level (1 to 22).
     pub zstd_level: i32,
     /// Sync each file to disk before renaming it (off only for throw-away output such as benchmarks).
@@ -70,8 +76,8 @@ pub struct WriterOptions {
 
 impl WriterOptions {
     /// Defaults writing under `out_dir`: files of up to 1 Mi rows or 64 MiB, 128 MiB buffered per
-    /// writer, row groups of up to 128 Ki rows, pages cut at 768 KiB (checked every 256 values, so that
-    /// they stay under 1 MiB unless single values are huge), zstd level 1 (as fast as level 3 is
+    /// writer, row groups of up to 128 Ki rows, pages cut at 768 KiB with 256 KiB of slack (so that
+    /// they stay under 1 MiB unless single values pass 8 KiB), zstd level 1 (as fast as level 3 is
     /// small on CloudTrail: the files came out the same size), synced.
     pub fn new(out_dir: impl Into<PathBuf>) -> Self {
         let millis = std::time::SystemTime::now()
@@ -86,7 +92,8 @@ impl WriterOptions {
             row_group_rows: 128 << 10,
             row_group_bytes: 256 << 20,
             data_page_bytes: 768 << 10,
-            write_batch_rows: 256,
+            page_slack_bytes: 256 << 10,
+            max_write_batch_rows: 8192,
             zstd_level: 1,
             sync: true,
         }
