@@ -94,13 +94,18 @@ def measure(args, tree, threads):
 
 
 def parquet_rows(out_dir):
-    """(rows, codecs) of every Parquet file under out_dir, read with DuckDB."""
-    import duckdb
+    """(rows, codecs) of every Parquet file under out_dir, read with DuckDB in a child process: importing
+    DuckDB here would grow this process, and Linux counts a forked child's peak RSS from its parent's."""
     pattern = os.path.join(out_dir, "**", "*.parquet")
-    con = duckdb.connect()
-    rows = con.execute(f"SELECT sum(num_rows) FROM parquet_file_metadata('{pattern}')").fetchone()[0]
-    codecs = con.execute(f"SELECT list(DISTINCT compression) FROM parquet_metadata('{pattern}')").fetchone()[0]
-    return (int(rows or 0), tuple(sorted(codecs or [])))
+    script = (
+        "import duckdb, sys\n"
+        "con = duckdb.connect()\n"
+        "rows = con.execute(\"SELECT sum(num_rows) FROM parquet_file_metadata(?)\", [sys.argv[1]]).fetchone()[0]\n"
+        "codecs = con.execute(\"SELECT list(DISTINCT compression) FROM parquet_metadata(?)\", [sys.argv[1]]).fetchone()[0]\n"
+        "print(int(rows or 0), *sorted(codecs or []))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script, pattern], capture_output=True, text=True, check=True).stdout.split()
+    return (int(out[0]), tuple(out[1:]))
 
 
 def report(table, label):
