@@ -126,17 +126,25 @@
 //!   mapping, append and write errors. A record-level error leaves the rest untouched; a file that cannot
 //!   be written is an error naming its path, and its rows are counted as write errors.
 //!
-//! Measured with `benches/compare.sh --only parquet` (the `to_parquet` example, `--layout flat`, 2 threads,
-//! against DuckDB `COPY (SELECT unnest(Records) ...) TO ... (FORMAT parquet, COMPRESSION zstd,
-//! COMPRESSION_LEVEL 1)` from `read_json` over the same 1,015 files, 1,000,058 generated records, 152 MiB
-//! gzip; both outputs checked to hold every record, zstd), on a 2-core Xeon VM shared with other builds:
-//! at load average 2, 6.9 s and 348 MiB against DuckDB's 14.6 s and 822 MiB (2.1x faster, 2.4x less
-//! memory); at load average 4 to 5, 9.4 s against 27.4 s (2.9x) and 18.6 s against 56.8 s (3.0x), with
-//! 346 to 363 MiB against 811 to 822 MiB. The quieter the machine, the more DuckDB gains from its
-//! threads: the issue's 3x is not reached at low load. Our CPU time is about 12.6 s, of which reading and
-//! parsing the records (what the `stats` example does) is 4.8 s; the rest is Arrow columns, sorting,
-//! Parquet encoding and zstd. The OCSF layout over the same tree (mapping, then Arrow through
-//! `arrow_json`) took 109 s and 401 MiB.
+//! Measured with `benches/compare.sh --runs 3 --scaling` on a quiet 2-core Intel Xeon VM (24 GiB): the
+//! `to_parquet` example, `--layout flat`, against DuckDB `COPY (SELECT unnest(Records) ...) TO ... (FORMAT
+//! parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)` from `read_json` over the same 1,015 files (1,000,058
+//! generated records, 149 MiB gzip; both outputs checked to hold every record, zstd), median of three:
+//!
+//! | threads | records | `to_parquet` | DuckDB | ratio | `to_parquet` peak RSS | DuckDB peak RSS |
+//! |---:|---:|---:|---:|---:|---:|---:|
+//! | 2 | 1,000,058 | 6.09 s | 13.76 s | 2.3x | 363 MiB | 821 MiB |
+//! | 1 | 1,000,058 | 11.01 s | 25.18 s | 2.3x | 323 MiB | 463 MiB |
+//! | 2 | 250,058 | 1.78 s | 4.89 s | 2.7x | 271 MiB | 807 MiB |
+//!
+//! The 3x the issue asks is not reached. Where the time goes (`perf`, flat layout, 2 threads): reading
+//! and parsing the records (what the `stats` example does, 2.35 s on its own) about 40% of the CPU time;
+//! memory moves about 13% (Arrow builders growing, the sort's `take` of partitions assembled from several
+//! input files, Parquet's buffers); zstd about 9%; Parquet encoding and dictionary interning about 6%;
+//! Arrow appends about 5%. Building each partition's batch in time order (merging the already ordered
+//! runs of its input files) instead of sorting with `take`, and sizing the builders from the previous
+//! file, are the next steps. The OCSF layout over the same tree (mapping, then Arrow through
+//! `arrow_json`) took 109 s and 401 MiB on the machine under load.
 //!
 //! # Flat layout
 //!

@@ -84,22 +84,20 @@
 //!
 //! # Performance
 //!
-//! Side by side (`benches/compare.sh --only count inflate --runs 3`, one million generated records in
-//! 1,015 files: 149 MiB gzip, 1.29 GB JSON), counting records by `userIdentity.type` with the `stats`
-//! example against DuckDB's `read_json(..., maximum_depth=2)` with `unnest`, median of three runs, on a
-//! 2-core Intel Xeon VM (24 GiB) *while other builds ran on it* (load average 2 to 5). The ratios are
-//! same-run; the absolute times are inflated by the load (on a quiet 2-core AMD EPYC the code before
-//! these changes took 1.65 s against DuckDB's 2.70 s, 1.6x):
+//! Side by side (`benches/compare.sh --runs 3 --scaling`, one million generated records in 1,015 files:
+//! 149 MiB gzip, 1.29 GB JSON), counting records by `userIdentity.type` with the `stats` example against
+//! DuckDB's `read_json(..., maximum_depth=2)` with `unnest`, median of three runs, on a quiet 2-core Intel
+//! Xeon VM (24 GiB):
 //!
-//! | threads | `stats` | DuckDB | ratio | `stats` peak RSS | DuckDB peak RSS | inflate only (zcat) |
-//! |---:|---:|---:|---:|---:|---:|---:|
-//! | 2 | 6.34 s | 17.33 s | 2.7x | 15 MiB | 157 MiB | 9.73 s |
+//! | threads | records | `stats` | DuckDB | ratio | `stats` peak RSS | DuckDB peak RSS | inflate only (zcat) |
+//! |---:|---:|---:|---:|---:|---:|---:|---:|
+//! | 2 | 1,000,058 | 2.35 s | 6.86 s | 2.9x | 15 MiB | 159 MiB | 3.55 s |
+//! | 1 | 1,000,058 | 4.58 s | 10.62 s | 2.3x | 15 MiB | 112 MiB | 6.41 s |
+//! | 2 | 250,058 | 0.73 s | 2.31 s | 3.2x | 15 MiB | 161 MiB | 0.88 s |
 //!
-//! Interleaved runs on the same loaded machine (the code before these changes, after, DuckDB, three
-//! rounds each): at 2 threads the medians were 8.03 s, 5.59 s and 11.32 s (2.0x; per round 1.9x to
-//! 2.6x), at 1 thread 6.43 s, 5.15 s and 12.62 s (2.5x; 1.9x to 2.8x); the change alone takes 25% to
-//! 30% off `stats`. Memory does not grow with the tree, and the time stays under that of only inflating
-//! the files with `zcat`.
+//! Memory does not grow with the tree, and reading and parsing every record takes less time than only
+//! inflating the files with `zcat`. Interleaved runs of the code before and after the changes below, on
+//! the same (then loaded) machine, put the change alone at 25% to 30% off `stats`.
 //!
 //! What changed, from `perf` on the million records:
 //!
