@@ -143,8 +143,9 @@
 //! input files, Parquet's buffers); zstd about 9%; Parquet encoding and dictionary interning about 6%;
 //! Arrow appends about 5%. Building each partition's batch in time order (merging the already ordered
 //! runs of its input files) instead of sorting with `take`, and sizing the builders from the previous
-//! file, are the next steps. The OCSF layout over the same tree (mapping, then Arrow through
-//! `arrow_json`) took 109 s and 401 MiB on the machine under load.
+//! file, are the next steps. The OCSF layout (the default, OCSF 1.1.0) over the same tree, quiet, 2
+//! threads, files synced: 21.8 s and 395 MiB for the 1,000,058 records (928,597 API Activity, 71,455
+//! Authentication, 6 Account Change); mapping and building its rows through `arrow_json` is the cost.
 //!
 //! # Flat layout
 //!
