@@ -34,6 +34,7 @@ use crate::flat::{FlatBatchBuilder, FlatError, TIME_COLUMN};
 use crate::{MapError, OcsfArrowError};
 
 pub use ocsf::OcsfWriter;
+use partition::DirCache;
 pub use partition::{DEFAULT_PARTITION, partition_dir};
 use partitioned::{Partitioned, RowBuffer, merge_counts};
 
@@ -219,9 +220,7 @@ impl RowBuffer for FlatBatchBuilder {
             "insightDetails",
             "eventContext",
             crate::flat::OTHER_COLUMN,
-            "userIdentity.principalId",
             "userIdentity.accessKeyId",
-            "userIdentity.sessionContext.attributes.creationDate",
         ]
     }
 
@@ -263,7 +262,7 @@ impl RowBuffer for FlatBatchBuilder {
 /// ```
 pub struct FlatWriter {
     partitions: Partitioned<FlatBatchBuilder>,
-    dir: String,
+    dirs: DirCache,
 }
 
 impl std::fmt::Debug for FlatWriter {
@@ -280,7 +279,7 @@ impl FlatWriter {
     pub fn new(options: WriterOptions, worker: usize) -> Self {
         FlatWriter {
             partitions: Partitioned::new(options, worker, TIME_COLUMN),
-            dir: String::new(),
+            dirs: DirCache::default(),
         }
     }
 
@@ -291,17 +290,14 @@ impl FlatWriter {
     /// [`WriterStats::write_errors`]. Either way the writer can go on.
     pub fn write(&mut self, event: &Event<'_>) -> Result<(), WriteError> {
         self.partitions.stats.records_given += 1;
-        partition_dir(FLAT_LAYOUT_DIR, event, &mut self.dir);
-        let result = self.partitions.push(
-            &self.dir,
-            FLAT_LAYOUT_DIR,
-            FlatBatchBuilder::new,
-            |builder| {
+        let dir = self.dirs.dir(FLAT_LAYOUT_DIR, event);
+        let result = self
+            .partitions
+            .push(dir, FLAT_LAYOUT_DIR, FlatBatchBuilder::new, |builder| {
                 let before = builder.approx_bytes();
                 builder.push(event)?;
                 Ok::<_, WriteError>(builder.approx_bytes() - before)
-            },
-        );
+            });
         if let Err(WriteError::Flat(_)) = &result {
             self.partitions.report_rejected(false);
         }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use arrow_array::RecordBatch;
 use cloudtrail_model::Event;
 
-use super::partition::partition_dir;
+use super::partition::DirCache;
 use super::partitioned::{Partitioned, RowBuffer};
 use super::{WriteError, WriterOptions, WriterStats};
 use crate::{Mapper, OcsfBatchBuilder};
@@ -81,7 +81,7 @@ impl RowBuffer for OcsfBatchBuilder {
 pub struct OcsfWriter {
     mapper: Arc<Mapper>,
     partitions: Partitioned<OcsfBatchBuilder>,
-    dir: String,
+    dirs: DirCache,
 }
 
 impl std::fmt::Debug for OcsfWriter {
@@ -101,7 +101,7 @@ impl OcsfWriter {
         OcsfWriter {
             mapper,
             partitions: Partitioned::new(options, worker, OCSF_TIME_COLUMN),
-            dir: String::new(),
+            dirs: DirCache::default(),
         }
     }
 
@@ -123,10 +123,10 @@ impl OcsfWriter {
         };
         let class = record.class();
         let version = self.mapper.version();
-        partition_dir(class.file_stem(), event, &mut self.dir);
+        let dir = self.dirs.dir(class.file_stem(), event);
         let bytes = approx_event_bytes(event);
         let result = self.partitions.push(
-            &self.dir,
+            dir,
             class.file_stem(),
             || OcsfBatchBuilder::new(class, version),
             |builder| {

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use cloudtrail_model::Event;
 
 /// The value Hive, Spark, Athena and DuckDB read as a `NULL` partition value: used when the record has no
@@ -19,13 +19,67 @@ const MAX_VALUE_BYTES: usize = 128;
 /// [`DEFAULT_PARTITION`]; other values are percent-encoded outside `[A-Za-z0-9._-]` (and a leading `.`),
 /// as Hive escapes partition values, so no value can climb out of its directory.
 pub fn partition_dir(layout: &str, event: &Event<'_>, out: &mut String) {
-    let account = event.recipient_account_id().or_else(|| {
+    partition_dir_of(
+        layout,
+        event.aws_region(),
+        record_account(event),
+        event.event_time(),
+        out,
+    );
+}
+
+/// The partition directory of each record a writer is given, rebuilt only when its layout, region,
+/// account or day differ from the previous record's: the records of one delivered file nearly all
+/// share them, and formatting and escaping the path for each would cost more than comparing.
+#[derive(Debug, Default)]
+pub(crate) struct DirCache {
+    dir: String,
+    /// What `dir` was built from; `None` before the first record.
+    key: Option<DirKey>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct DirKey {
+    layout: String,
+    region: Option<String>,
+    account: Option<String>,
+    day: Option<NaiveDate>,
+}
+
+impl DirCache {
+    /// The directory [`partition_dir`] gives for `event` in `layout`.
+    pub(crate) fn dir(&mut self, layout: &str, event: &Event<'_>) -> &str {
+        let region = event.aws_region();
+        let account = record_account(event);
+        let time = event.event_time();
+        let day = time.map(|time| time.date_naive());
+        let same = self.key.as_ref().is_some_and(|key| {
+            key.day == day
+                && key.region.as_deref() == region
+                && key.account.as_deref() == account
+                && key.layout == layout
+        });
+        if !same {
+            partition_dir_of(layout, region, account, time, &mut self.dir);
+            self.key = Some(DirKey {
+                layout: layout.to_owned(),
+                region: region.map(str::to_owned),
+                account: account.map(str::to_owned),
+                day,
+            });
+        }
+        &self.dir
+    }
+}
+
+/// `recipientAccountId`, else `userIdentity.accountId`.
+fn record_account<'a>(event: &'a Event<'_>) -> Option<&'a str> {
+    event.recipient_account_id().or_else(|| {
         event
             .user_identity
             .as_ref()
             .and_then(|identity| identity.account_id.as_deref())
-    });
-    partition_dir_of(layout, event.aws_region(), account, event.event_time(), out);
+    })
 }
 
 pub(crate) fn partition_dir_of(
@@ -101,6 +155,30 @@ mod tests {
             ),
             "cloudtrail/region=eu-west-1/accountId=999/eventDay=20240502"
         );
+    }
+
+    #[test]
+    fn the_cache_gives_what_partition_dir_gives() {
+        let records = [
+            r#"{"awsRegion":"us-east-1","recipientAccountId":"012345678901","eventTime":"2024-05-01T10:00:00Z"}"#,
+            r#"{"awsRegion":"us-east-1","recipientAccountId":"012345678901","eventTime":"2024-05-01T23:59:59Z"}"#,
+            r#"{"awsRegion":"us-east-1","recipientAccountId":"012345678901","eventTime":"2024-05-02T00:00:00Z"}"#,
+            r#"{"awsRegion":"us-east-1","userIdentity":{"accountId":"012345678901"},"eventTime":"2024-05-02T00:00:00Z"}"#,
+            r#"{"awsRegion":"us-east-1","userIdentity":{"accountId":"999"},"eventTime":"2024-05-02T00:00:00Z"}"#,
+            r#"{"awsRegion":"eu-west-1","userIdentity":{"accountId":"999"},"eventTime":"2024-05-02T00:00:00Z"}"#,
+            r#"{"userIdentity":{"accountId":"999"},"eventTime":"2024-05-02T00:00:00Z"}"#,
+            r#"{"awsRegion":"","userIdentity":{"accountId":"999"}}"#,
+            r#"{"awsRegion":"","userIdentity":{"accountId":"999"},"eventTime":"2024-05-02T00:00:00Z"}"#,
+        ];
+        let mut cache = DirCache::default();
+        for layout in ["cloudtrail", "api_activity"] {
+            for json in records.iter().chain(records.iter().rev()) {
+                let event = Event::from_json(json).unwrap();
+                let mut expected = String::new();
+                partition_dir(layout, &event, &mut expected);
+                assert_eq!(cache.dir(layout, &event), expected, "{layout} {json}");
+            }
+        }
     }
 
     #[test]
