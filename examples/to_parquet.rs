@@ -52,8 +52,9 @@ struct Args {
     /// The OCSF version (1.1.0, 1.5.0 or 1.8.0; OCSF layout only).
     #[arg(long, default_value = "1.1.0")]
     ocsf_version: cloudtrail_ocsf::OcsfVersion,
-    /// Memory for buffered rows, in MiB, shared by the worker threads.
-    #[arg(long, default_value_t = 192)]
+    /// Memory for buffered rows, in MiB, per worker thread (so that memory grows with the
+    /// parallelism, not with the input).
+    #[arg(long, default_value_t = 96)]
     buffer_mib: usize,
     /// Do not sync each file to disk before renaming it into place (faster; after a power loss a
     /// renamed file may then be incomplete, though a crash of this program still leaves none).
@@ -108,9 +109,8 @@ fn report(bar: Option<&ProgressBar>, info: RecordInfo<'_>, error: &WriteError) {
 fn main() -> ExitCode {
     let args = Args::parse();
     let (options, bar) = args.input_args.options();
-    let workers = options.worker_threads().max(1);
     let mut writer_options = WriterOptions::new(&args.out_dir);
-    writer_options.max_buffered_bytes = (args.buffer_mib << 20) / workers;
+    writer_options.max_buffered_bytes = args.buffer_mib.saturating_mul(1 << 20);
     writer_options.max_file_bytes = writer_options
         .max_file_bytes
         .min(writer_options.max_buffered_bytes / 2);

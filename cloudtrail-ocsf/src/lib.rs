@@ -137,15 +137,29 @@
 //! | 1 | 1,000,058 | 11.01 s | 25.18 s | 2.3x | 323 MiB | 463 MiB |
 //! | 2 | 250,058 | 1.78 s | 4.89 s | 2.7x | 271 MiB | 807 MiB |
 //!
-//! The 3x the issue asks is not reached. Where the time goes (`perf`, flat layout, 2 threads): reading
-//! and parsing the records (what the `stats` example does, 2.35 s on its own) about 40% of the CPU time;
-//! memory moves about 13% (Arrow builders growing, the sort's `take` of partitions assembled from several
-//! input files, Parquet's buffers); zstd about 9%; Parquet encoding and dictionary interning about 6%;
-//! Arrow appends about 5%. Building each partition's batch in time order (merging the already ordered
-//! runs of its input files) instead of sorting with `take`, and sizing the builders from the previous
-//! file, are the next steps. The OCSF layout (the default, OCSF 1.1.0) over the same tree, quiet, 2
-//! threads, files synced: 21.8 s and 395 MiB for the 1,000,058 records (928,597 API Activity, 71,455
-//! Authentication, 6 Account Change); mapping and building its rows through `arrow_json` is the cost.
+//! The 3x the issue asks is not reached. The run above was made before the last changes below; after
+//! them, on the same machine while it was loaded (`stats` took 3.5 s instead of 2.35 s), the same
+//! comparison gave 7.01 s / 359 MiB against 15.56 s / 824 MiB at 2 threads (2.2x) and 11.76 s / 212 MiB
+//! against 27.58 s / 461 MiB at 1 thread (2.3x; memory now under half of DuckDB's at both thread
+//! counts, since `to_parquet` buffers 96 MiB per worker instead of 192 MiB shared).
+//!
+//! Where the time goes (instruction counts under callgrind over 67,362 generated records, one thread,
+//! and `perf` over the million): reading and parsing the records, what `stats` does, about half;
+//! Parquet encoding about a quarter, half of it zstd (the JSON blobs and the random ids are most of the
+//! 360 MB of pages before compression); appending to the Arrow builders about 8%; the sort's `take`
+//! about 5%. Tried: building a partition's path only when it changes, a vectorised pass for each
+//! column's longest value, dictionaries for the identity columns that repeat within a session (3%
+//! fewer instructions together, kept); keeping emptied builders with their capacity for the next
+//! partition (no faster, 60 to 100 MiB more memory: dropped); taking the sorted rows a few thousand at a
+//! time instead of all at once (Parquet's page budget is per write call, so pages then passed their
+//! limit: dropped). Merging ordered runs cannot replace the sort: a log file "is not an ordered stack
+//! trace" of the calls (CloudTrail User Guide, *Understanding CloudTrail events*), and about half of the
+//! neighbouring records of a generated file are out of order. What is left is the parse, shared with every reader of the crate family, and the
+//! encoder.
+//!
+//! The OCSF layout (the default, OCSF 1.1.0) over the same tree, quiet, 2 threads, files synced: 21.8 s
+//! and 395 MiB for the 1,000,058 records (928,597 API Activity, 71,455 Authentication, 6 Account
+//! Change); mapping and building its rows through `arrow_json` is the cost.
 //!
 //! # Flat layout
 //!
