@@ -311,8 +311,10 @@ fn arrow_form() -> bool {
 
 /// A record serialised in its Arrow form: `json_t` members as JSON text, `*_dt` as milliseconds. What
 /// `arrow_json`'s decoder reads into the [`ocsf_arrow_schema`](crate::ocsf_arrow_schema) columns.
+#[cfg(feature = "parquet")]
 pub(crate) struct ArrowForm<'r, 'a>(pub &'r OcsfEvent<'a>);
 
+#[cfg(feature = "parquet")]
 impl Serialize for ArrowForm<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         /// Restores the previous form however serialisation ends.

@@ -2,48 +2,12 @@
 //! record that validates against each supported OCSF release, or is reported with its reason; none is
 //! lost. The negative/ lookalikes (not CloudTrail) are left out.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::fs;
-use std::path::PathBuf;
 
 use cloudtrail_model::Event;
 use cloudtrail_ocsf::{Mapper, MappingOptions, OcsfClass, OcsfVersion, validate};
-use serde_json::value::RawValue;
-
-fn corpus_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/corpus"))
-}
-
-/// Every record as JSON text: a line, or the record inside a Panther test (`event`) or an EventBridge
-/// envelope (`detail`), as the model's corpus test reads them.
-fn corpus() -> Vec<(String, String)> {
-    let mut files: Vec<String> = fs::read_dir(corpus_dir())
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
-        .filter(|name| name.ends_with(".jsonl"))
-        .collect();
-    files.sort();
-    let mut records = Vec::new();
-    for file in files {
-        let text = fs::read_to_string(corpus_dir().join(&file)).unwrap();
-        let wrapper = match file.as_str() {
-            "panther_expectations.jsonl" => Some("event"),
-            "eventbridge-envelopes.jsonl" => Some("detail"),
-            _ => None,
-        };
-        for (index, line) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
-            let record = match wrapper {
-                Some(key) => {
-                    let members: BTreeMap<String, &RawValue> = serde_json::from_str(line).unwrap();
-                    members[key].get().to_owned()
-                }
-                None => line.to_owned(),
-            };
-            records.push((format!("{file}:{index}"), record));
-        }
-    }
-    records
-}
 
 /// What happened to the corpus at one release.
 #[derive(Debug, Default, PartialEq)]
@@ -84,7 +48,7 @@ fn run(version: OcsfVersion, records: &[(String, String)]) -> Outcome {
 
 #[test]
 fn every_corpus_record_validates_at_every_release_or_is_reported() {
-    let records = corpus();
+    let records = common::corpus_records();
     assert_eq!(records.len(), 708 + 476 + 26, "corpus size changed");
     let mut outcomes = Vec::new();
     for version in OcsfVersion::ALL {
