@@ -34,7 +34,6 @@ use crate::flat::{FlatBatchBuilder, FlatError, TIME_COLUMN};
 use crate::{MapError, OcsfArrowError};
 
 pub use ocsf::OcsfWriter;
-use partition::DirCache;
 pub use partition::{DEFAULT_PARTITION, partition_dir};
 use partitioned::{Partitioned, RowBuffer, merge_counts};
 
@@ -262,7 +261,6 @@ impl RowBuffer for FlatBatchBuilder {
 /// ```
 pub struct FlatWriter {
     partitions: Partitioned<FlatBatchBuilder>,
-    dirs: DirCache,
 }
 
 impl std::fmt::Debug for FlatWriter {
@@ -279,7 +277,6 @@ impl FlatWriter {
     pub fn new(options: WriterOptions, worker: usize) -> Self {
         FlatWriter {
             partitions: Partitioned::new(options, worker, TIME_COLUMN),
-            dirs: DirCache::default(),
         }
     }
 
@@ -290,14 +287,13 @@ impl FlatWriter {
     /// [`WriterStats::write_errors`]. Either way the writer can go on.
     pub fn write(&mut self, event: &Event<'_>) -> Result<(), WriteError> {
         self.partitions.stats.records_given += 1;
-        let dir = self.dirs.dir(FLAT_LAYOUT_DIR, event);
-        let result = self
-            .partitions
-            .push(dir, FLAT_LAYOUT_DIR, FlatBatchBuilder::new, |builder| {
-                let before = builder.approx_bytes();
-                builder.push(event)?;
-                Ok::<_, WriteError>(builder.approx_bytes() - before)
-            });
+        let result =
+            self.partitions
+                .push(event, FLAT_LAYOUT_DIR, FlatBatchBuilder::new, |builder| {
+                    let before = builder.approx_bytes();
+                    builder.push(event)?;
+                    Ok::<_, WriteError>(builder.approx_bytes() - before)
+                });
         if let Err(WriteError::Flat(_)) = &result {
             self.partitions.report_rejected(false);
         }

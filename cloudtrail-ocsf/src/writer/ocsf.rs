@@ -5,7 +5,6 @@ use std::sync::Arc;
 use arrow_array::RecordBatch;
 use cloudtrail_model::Event;
 
-use super::partition::DirCache;
 use super::partitioned::{Partitioned, RowBuffer};
 use super::{WriteError, WriterOptions, WriterStats};
 use crate::{Mapper, OcsfBatchBuilder};
@@ -81,7 +80,6 @@ impl RowBuffer for OcsfBatchBuilder {
 pub struct OcsfWriter {
     mapper: Arc<Mapper>,
     partitions: Partitioned<OcsfBatchBuilder>,
-    dirs: DirCache,
 }
 
 impl std::fmt::Debug for OcsfWriter {
@@ -101,7 +99,6 @@ impl OcsfWriter {
         OcsfWriter {
             mapper,
             partitions: Partitioned::new(options, worker, OCSF_TIME_COLUMN),
-            dirs: DirCache::default(),
         }
     }
 
@@ -123,10 +120,9 @@ impl OcsfWriter {
         };
         let class = record.class();
         let version = self.mapper.version();
-        let dir = self.dirs.dir(class.file_stem(), event);
         let bytes = approx_event_bytes(event);
         let result = self.partitions.push(
-            dir,
+            event,
             class.file_stem(),
             || OcsfBatchBuilder::new(class, version),
             |builder| {

@@ -4,8 +4,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use arrow_array::RecordBatch;
+use cloudtrail_model::Event;
 
 use super::file::write_sorted;
+use super::partition::DirCache;
 use super::{WriteError, WriterOptions, WriterStats};
 
 /// A buffer of rows for one partition: the flat or the OCSF batch builder.
@@ -37,6 +39,7 @@ pub(crate) struct Partitioned<B> {
     worker: usize,
     time_column: &'static str,
     slots: HashMap<String, Slot<B>>,
+    dirs: DirCache,
     buffered_bytes: usize,
     buffered_rows: u64,
     files: u64,
@@ -50,6 +53,7 @@ impl<B: RowBuffer> Partitioned<B> {
             worker,
             time_column,
             slots: HashMap::new(),
+            dirs: DirCache::default(),
             buffered_bytes: 0,
             buffered_rows: 0,
             files: 0,
@@ -57,11 +61,12 @@ impl<B: RowBuffer> Partitioned<B> {
         }
     }
 
-    /// Appends one row to the partition `dir` (creating its buffer with `create`) through `push`, then
-    /// flushes what the limits say to flush. `push` returns the bytes the row added.
+    /// Appends one row for `event` to its partition under `layout` (see `partition_dir`; the buffer is
+    /// created with `create`) through `push`, then flushes what the limits say to flush. `push` returns
+    /// the bytes the row added.
     pub(crate) fn push<E>(
         &mut self,
-        dir: &str,
+        event: &Event<'_>,
         layout: &'static str,
         create: impl FnOnce() -> B,
         push: impl FnOnce(&mut B) -> Result<usize, E>,
@@ -69,6 +74,7 @@ impl<B: RowBuffer> Partitioned<B> {
     where
         E: From<WriteError>,
     {
+        let dir = self.dirs.dir(layout, event);
         let slot = match self.slots.get_mut(dir) {
             Some(slot) => slot,
             None => self.slots.entry(dir.to_owned()).or_insert(Slot {
@@ -84,7 +90,8 @@ impl<B: RowBuffer> Partitioned<B> {
         if slot.buffer.rows() >= self.options.max_rows_per_file
             || slot.bytes >= self.options.max_file_bytes
         {
-            self.flush(dir)?;
+            let dir = dir.to_owned();
+            self.flush(&dir)?;
         }
         while self.buffered_bytes > self.options.max_buffered_bytes && !self.slots.is_empty() {
             self.flush_largest()?;
