@@ -13,9 +13,13 @@ use crate::{Mapper, OcsfBatchBuilder};
 const OCSF_TIME_COLUMN: &str = "time";
 
 /// Bytes an OCSF row costs beyond twice the record's own text, for the buffer estimate: OCSF repeats
-/// many values (class and category names, metadata, observables) in its own columns, and the batch
-/// builder holds rows as decoded JSON until it builds the batch. Measured: a run over a million
-/// generated records (about 1.1 KB of JSON each) peaked near 8 KB of memory per buffered row.
+/// many values (class and category names, metadata, observables) in its own columns. Calibrated on the
+/// peak RSS of a run over a million generated records (about 1.1 KB of JSON each): near 8 KB per
+/// buffered row, when each partition's `arrow_json` decoder still reserved its tape for 1,024 rows up
+/// front (about 1.3 MiB for API Activity; the tape itself holds a row in about 1.6 KB, both measured
+/// with glibc's `mallinfo2`). With the reservation cut to 64 rows (`batch::decoder`) the same run
+/// peaks at 277 to 287 MiB instead of 398 MiB, with the same files; the estimate was kept, since
+/// halving it took the peak to 477 MiB for files only 1.6 times as large.
 const OCSF_ROW_OVERHEAD: usize = 6 << 10;
 
 impl RowBuffer for OcsfBatchBuilder {
