@@ -151,12 +151,12 @@
 //! `cloudtrail_model::Event`, which is all `stats` does, takes 57 to 63% of it, which leaves 2.6 s
 //! (2 threads) or 4.0 s (1 thread) for filling the columns, sorting and encoding; that part takes 4.2
 //! s and 7.5 s now, and the Parquet encoder with zstd is about half of it. Meeting the target would
-//! take either that part about 40% cheaper with the parse as it is, or, with the write path as it
-//! is, a parse about 2.5x faster: as fast as serde_json merely validating the records (the 968 records
-//! of one generated file, in a loop: 1,170 MB/s, against 470 MB/s parsed into `Event`), which a parser
-//! that also fills columns cannot be. Either means leaving the crates this family is built on (serde_json into the
-//! shared record model, parquet-rs) for a JSON-to-Arrow tokenizer and encoder of our own. Peak RSS is
-//! under half of DuckDB's at both thread counts.
+//! take either that part about 40% cheaper with the parse as it is, or, with that part as it is, a
+//! parse about 2.5x faster: as fast as serde_json merely validating the records (the 968 records of
+//! one generated file, in a loop: 1,170 MB/s, against 470 MB/s parsed into `Event`), which a parser
+//! that also fills columns cannot be. Either means leaving what this family is built on (serde_json
+//! into the shared record model, parquet-rs's encoder) for a JSON-to-Arrow tokenizer and encoder of
+//! our own. Peak RSS is under half of DuckDB's at both thread counts.
 //!
 //! Where the time goes (instruction counts under callgrind over 67,362 generated records, one thread,
 //! and `perf` over the million): reading and parsing the records, what `stats` does, about half;
@@ -175,8 +175,8 @@
 //! The OCSF layout (the default, OCSF 1.1.0) over the same tree, quiet, 2 threads, files synced: 21.8 s
 //! and 395 MiB for the 1,000,058 records (928,597 API Activity, 71,455 Authentication, 6 Account
 //! Change); mapping and building its rows through `arrow_json` is the cost. Since each partition's
-//! decoder reserves its tape for 64 rows instead of 1,024, peak RSS is 277 to 291 MiB instead of 398
-//! to 403 MiB, with as many files (about 580); on the loaded machine of 2026-12-01, alternating, the
+//! decoder reserves its tape for 64 rows instead of 1,024, peak RSS is 271 to 284 MiB instead of 389
+//! to 393 MiB, with as many files (about 580); on the loaded machine of 2026-12-01, alternating, the
 //! time was 20.4 to 22.1 s against 18.2 to 20.2 s before (the tape now grows as rows come; the
 //! difference is within that machine's noise, but may be real).
 //!

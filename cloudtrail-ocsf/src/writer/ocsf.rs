@@ -18,8 +18,8 @@ const OCSF_TIME_COLUMN: &str = "time";
 /// buffered row, when each partition's `arrow_json` decoder still reserved its tape for 1,024 rows up
 /// front (about 1.3 MiB for API Activity; the tape itself holds a row in about 1.6 KB, both measured
 /// with glibc's `mallinfo2`). With the reservation cut to 64 rows (`batch::decoder`) the same run
-/// peaks at 277 to 287 MiB instead of 398 MiB, with the same files; the estimate was kept, since
-/// halving it took the peak to 477 MiB for files only 1.6 times as large.
+/// peaks at 271 to 284 MiB instead of 389 to 393 MiB, with the same files; the estimate was kept, since
+/// halving it took the peak to 466 MiB for files only 1.6 times as large.
 const OCSF_ROW_OVERHEAD: usize = 6 << 10;
 
 impl RowBuffer for OcsfBatchBuilder {
