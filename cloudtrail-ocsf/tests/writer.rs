@@ -149,10 +149,7 @@ fn expected_rows(texts: &[String]) -> Vec<(String, Value)> {
 
 #[test]
 fn every_corpus_record_is_in_one_file_of_its_partition() {
-    let texts: Vec<String> = common::corpus_records()
-        .into_iter()
-        .map(|(_, t)| t)
-        .collect();
+    let texts = common::corpus_texts();
     let dir = out_dir("corpus");
     let mut options = WriterOptions::new(&dir);
     // Small limits, so that files are cut by rows, by bytes and by the total cap.
@@ -318,10 +315,7 @@ fn the_ocsf_writer_keeps_one_class_per_file_and_conserves_counts() {
     use cloudtrail_ocsf::writer::OcsfWriter;
     use cloudtrail_ocsf::{Mapper, MappingOptions};
 
-    let texts: Vec<String> = common::corpus_records()
-        .into_iter()
-        .map(|(_, t)| t)
-        .collect();
+    let texts = common::corpus_texts();
     let dir = out_dir("ocsf");
     let mut options = WriterOptions::new(&dir);
     options.max_buffered_bytes = 1 << 20;

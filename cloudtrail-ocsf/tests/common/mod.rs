@@ -53,3 +53,8 @@ pub fn corpus_records() -> Vec<(String, String)> {
     }
     records
 }
+
+/// The JSON text of every corpus record, without where it came from (see [`corpus_records`]).
+pub fn corpus_texts() -> Vec<String> {
+    corpus_records().into_iter().map(|(_, text)| text).collect()
+}
