@@ -1,23 +1,38 @@
-//! Every built-in rule on its positive and negative fixtures (testdata/detect/fixtures.jsonl).
+//! Every built-in rule on its positive and negative fixtures (tests/data/pack/<family>.jsonl).
 
 use std::collections::BTreeSet;
 
 use cloudtrail_detect::{RuleSet, builtin_rules};
 use cloudtrail_model::Event;
 
+/// Every fixture line of `tests/data/pack/*.jsonl`, with the file it came from.
+fn fixture_lines() -> Vec<(String, String)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/pack");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no fixture files in {dir}");
+    let mut lines = Vec::new();
+    for file in files {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        for line in std::fs::read_to_string(&file).unwrap().lines() {
+            lines.push((name.clone(), line.to_owned()));
+        }
+    }
+    lines
+}
+
 #[test]
 fn every_rule_matches_its_positives_and_not_its_negatives() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../testdata/detect/fixtures.jsonl"
-    ))
-    .unwrap();
     let rules = RuleSet::new(builtin_rules()).unwrap();
     let mut positives = BTreeSet::new();
     let mut negatives = BTreeSet::new();
     let mut failures = Vec::new();
-    for line in text.lines() {
-        let fixture: serde_json::Value = serde_json::from_str(line).unwrap();
+    for (file, line) in fixture_lines() {
+        let fixture: serde_json::Value = serde_json::from_str(&line).unwrap();
         let rule = fixture["rule"].as_str().unwrap();
         let expected = fixture["expected"].as_bool().unwrap();
         let record = fixture["event"].to_string();
@@ -26,7 +41,10 @@ fn every_rule_matches_its_positives_and_not_its_negatives() {
         rules.matches(&event, &mut matches);
         let matched = matches.iter().any(|m| rules.rules()[m.rule].id == rule);
         if matched != expected {
-            failures.push(format!("{rule}: {} (expected {expected})", fixture["name"]));
+            failures.push(format!(
+                "{file}: {rule}: {} (expected {expected})",
+                fixture["name"]
+            ));
         }
         if expected {
             positives.insert(rule.to_owned());

@@ -1,0 +1,38 @@
+//! What several rule families share: ATT&CK tactic ids and condition shorthands.
+
+use crate::condition::{Condition, field};
+
+pub(super) const DEFENSE_EVASION: &str = "TA0005";
+pub(super) const CREDENTIAL_ACCESS: &str = "TA0006";
+pub(super) const PERSISTENCE: &str = "TA0003";
+pub(super) const PRIVILEGE_ESCALATION: &str = "TA0004";
+pub(super) const INITIAL_ACCESS: &str = "TA0001";
+pub(super) const EXFILTRATION: &str = "TA0010";
+pub(super) const EXECUTION: &str = "TA0002";
+pub(super) const DISCOVERY: &str = "TA0007";
+
+/// The record's `eventName` is one of `list`.
+pub(super) fn names(list: &[&str]) -> Condition {
+    field("eventName").equals(list.iter().copied())
+}
+
+/// The record's `eventSource` is `<service>.amazonaws.com`.
+pub(super) fn source(service: &str) -> Condition {
+    field("eventSource").equals([format!("{service}.amazonaws.com")])
+}
+
+/// Writes that change security posture (IAM, STS, logging and security services).
+pub(super) fn sensitive_write() -> Condition {
+    field("readOnly")
+        .equals(["false"])
+        .and(field("eventSource").equals([
+            "iam.amazonaws.com",
+            "sts.amazonaws.com",
+            "cloudtrail.amazonaws.com",
+            "guardduty.amazonaws.com",
+            "config.amazonaws.com",
+            "organizations.amazonaws.com",
+            "kms.amazonaws.com",
+            "securityhub.amazonaws.com",
+        ]))
+}

@@ -1,0 +1,47 @@
+//! The built-in rule pack, one module per ATT&CK tactic or family, each rule's fixtures in
+//! `tests/data/pack/<module>.jsonl`.
+//!
+//! | module | holds |
+//! |---|---|
+//! | `notebook` | the hunting notebook's seven rules |
+//! | `initial_access` | console sign-ins without MFA, root activity |
+//! | `execution` | commands on instances, user data, Instance Connect, serial console |
+//! | `persistence` | IAM users, roles, keys, login profiles, trust policies, Lambda backdoors |
+//! | `privilege_escalation` | IAM policies and their versions |
+//! | `defense_evasion` | logging, monitoring and network controls turned off or weakened |
+//! | `credential_access` | secrets, parameters, password data, sign-in brute force |
+//! | `discovery` | enumeration, VPC endpoint denials |
+//! | `exfiltration` | snapshots, images and data shared out |
+//! | `impact` | destruction and encryption of data and backups |
+//! | `llm` | AI assistants and Bedrock |
+//! | `helpers` | tactic ids and condition shorthands the families share |
+
+mod credential_access;
+mod defense_evasion;
+mod discovery;
+mod exfiltration;
+mod helpers;
+mod initial_access;
+mod llm;
+mod notebook;
+mod persistence;
+mod privilege_escalation;
+
+use crate::rule::Rule;
+
+/// Every built-in rule. Each has positive and negative fixtures in the crate's tests
+/// (`tests/data/pack/`).
+pub fn builtin_rules() -> Vec<Rule> {
+    let families: [fn() -> Vec<Rule>; 9] = [
+        notebook::rules,
+        initial_access::rules,
+        persistence::rules,
+        privilege_escalation::rules,
+        defense_evasion::rules,
+        credential_access::rules,
+        discovery::rules,
+        exfiltration::rules,
+        llm::rules,
+    ];
+    families.iter().flat_map(|family| family()).collect()
+}
