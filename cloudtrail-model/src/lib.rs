@@ -78,6 +78,7 @@
 //! | `flag`, `time` | [`Flag`] (a boolean as written), [`Timestamp`] and [`parse_time`] |
 //! | `json` | [`RawJson`], [`Members`], [`IntoOwned`] |
 //! | `principal`, `outcome`, `source`, `arn`, `user_agent` | the derived views |
+//! | [`summary`] | [`summary::Summary`]: per-principal and whole-input summaries in bounded memory, mergeable across threads |
 //! | `anomaly`, `lookalike`, `error` | [`Anomaly`], [`Lookalike`], [`ParseError`] |
 //!
 //! # Performance
@@ -113,6 +114,7 @@ mod lookalike;
 mod outcome;
 mod principal;
 mod source;
+pub mod summary;
 mod time;
 mod user_agent;
 
