@@ -1,4 +1,4 @@
-//! Every built-in rule on its positive and negative fixtures (testdata/detect/fixtures.jsonl).
+//! Every built-in rule on its positive and negative fixtures (tests/data/pack/fixtures.jsonl).
 
 use std::collections::BTreeSet;
 
@@ -9,7 +9,7 @@ use cloudtrail_model::Event;
 fn every_rule_matches_its_positives_and_not_its_negatives() {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../testdata/detect/fixtures.jsonl"
+        "/tests/data/pack/fixtures.jsonl"
     ))
     .unwrap();
     let rules = RuleSet::new(builtin_rules()).unwrap();
