@@ -102,7 +102,7 @@ fn sigmahq_rules() -> Vec<Rule> {
     let mut loader = SigmaLoader::new();
     loader.add_path(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../testdata/sigma/rules"
+        "/../cloudtrail-detect/tests/data/sigma/rules"
     ));
     let loaded = loader.compile();
     assert!(loaded.failures.is_empty(), "{:?}", loaded.failures);

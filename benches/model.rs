@@ -1,5 +1,5 @@
 //! Parsing speed of `cloudtrail-model`: records/s and bytes/s for borrowed and owned records, against
-//! `serde_json::Value` as the baseline, over the real records of the project corpus (testdata/corpus).
+//! `serde_json::Value` as the baseline, over the real records of the project corpus (cloudtrail-model/tests/data/corpus).
 
 use std::fs;
 use std::hint::black_box;
@@ -10,7 +10,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 /// The corpus's real CloudTrail records (not the placeholders, lookalikes or wrapped tests).
 fn corpus_records() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/corpus");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cloudtrail-model/tests/data/corpus");
     let mut records = Vec::new();
     let mut names: Vec<_> = fs::read_dir(&dir)
         .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())

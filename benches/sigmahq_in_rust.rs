@@ -1,4 +1,4 @@
-//! The 57 SigmaHQ CloudTrail rules (testdata/sigma/rules, DRL 1.1, by their authors named there) written
+//! The 57 SigmaHQ CloudTrail rules (cloudtrail-detect/tests/data/sigma/rules, DRL 1.1, by their authors named there) written
 //! with the Rust builder, to compare matching speed with the same rules compiled from Sigma.
 
 use cloudtrail_detect::{Condition, Field, Rule, field};

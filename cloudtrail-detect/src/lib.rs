@@ -103,3 +103,9 @@ pub use matcher::{Comparison, Matcher, Network};
 pub use pack::builtin_rules;
 pub use rule::{Input, Mitre, Rule, RuleKind, Severity};
 pub use tuning::{Suppression, Tuning};
+
+/// The crate README's examples (its page on the crate registry), compiled and run as doctests so they stay
+/// true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -1,5 +1,5 @@
-//! Hunting the bundled sample tree (examples/data, written by the `generate` example) finds every planted
-//! scenario with the rule meant for it, and nothing in the background traffic.
+//! Hunting the bundled sample tree (examples/data, linked as tests/data/sample; written by the `generate`
+//! example) finds every planted scenario with the rule meant for it, and nothing in the background traffic.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -81,7 +81,7 @@ fn hunt(rules: &RuleSet, data: &str) -> Vec<Finding> {
 
 #[test]
 fn the_sample_yields_every_planted_scenario_and_no_false_positive() {
-    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data");
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/sample");
     let truth: Vec<serde_json::Value> =
         std::fs::read_to_string(format!("{data}/ground_truth.jsonl"))
             .unwrap()
@@ -136,7 +136,7 @@ fn the_sample_yields_every_planted_scenario_and_no_false_positive() {
 fn sigmahq_rules_find_the_planted_techniques_they_cover() {
     use cloudtrail_detect::sigma::SigmaLoader;
 
-    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data");
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/sample");
     let truth = std::fs::read_to_string(format!("{data}/ground_truth.jsonl")).unwrap();
     let planted: BTreeMap<String, String> = truth
         .lines()
@@ -151,7 +151,7 @@ fn sigmahq_rules_find_the_planted_techniques_they_cover() {
     let mut loader = SigmaLoader::new();
     loader.add_path(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../testdata/sigma/rules"
+        "/tests/data/sigma/rules"
     ));
     let sigma = loader.compile();
     assert!(sigma.failures.is_empty());

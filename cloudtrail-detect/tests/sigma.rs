@@ -326,7 +326,7 @@ fn failures_name_the_file_the_rule_and_the_reason() {
 
 fn testdata(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../testdata/sigma")
+        .join("tests/data/sigma")
         .join(path)
 }
 

@@ -1,4 +1,4 @@
-//! The 57 SigmaHQ CloudTrail rules (testdata/sigma/rules, DRL 1.1): all load, and each fires on the
+//! The 57 SigmaHQ CloudTrail rules (tests/data/sigma/rules, DRL 1.1): all load, and each fires on the
 //! positive fixtures written from its own selection and on none of its negative ones.
 #![cfg(feature = "sigma")]
 
@@ -11,7 +11,7 @@ use cloudtrail_model::Event;
 
 fn testdata(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../testdata/sigma")
+        .join("tests/data/sigma")
         .join(path)
 }
 

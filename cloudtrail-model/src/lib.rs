@@ -141,8 +141,9 @@ pub use source::SourceAddress;
 pub use time::{Timestamp, parse_time};
 pub use user_agent::{AiAssistant, Client, OffensiveDistribution, UserAgent};
 
-/// The README's examples, compiled and run as doctests so they stay true.
-#[doc = include_str!("../../README.md")]
+/// The crate README's examples (its page on the crate registry), compiled and run as doctests so they stay
+/// true.
+#[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 

@@ -1,5 +1,5 @@
-//! Every record of the project corpus (testdata/corpus, real CloudTrail from public sources; provenance in
-//! testdata/corpus/SOURCES.md) parses and serialises back to JSON equal to its input.
+//! Every record of the project corpus (tests/data/corpus, real CloudTrail from public sources; provenance in
+//! tests/data/corpus/SOURCES.md) parses and serialises back to JSON equal to its input.
 
 use std::fs;
 use std::path::PathBuf;
@@ -9,7 +9,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 fn corpus_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/corpus"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/corpus"))
 }
 
 /// The records of one corpus file as raw JSON text: the line itself, or the record inside a Panther test

@@ -225,3 +225,9 @@ pub use options::{ClassTable, MappingOptions};
 pub use record::OcsfEvent;
 pub use validation::{Problem, ValidationError, Violation, validate};
 pub use version::{OcsfVersion, UnknownVersion};
+
+/// The crate README's examples (its page on the crate registry), compiled and run as doctests so they stay
+/// true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

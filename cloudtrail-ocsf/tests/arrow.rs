@@ -18,7 +18,7 @@ use cloudtrail_ocsf::{
 use serde_json::value::RawValue;
 
 fn testdata() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data"))
 }
 
 /// The corpus records (as the corpus test reads them) and the sample inputs.
@@ -48,7 +48,7 @@ fn records() -> Vec<String> {
             records.push(members[key].get().to_owned());
         }
     }
-    for entry in fs::read_dir(testdata().join("ocsf/samples")).unwrap() {
+    for entry in fs::read_dir(testdata().join("samples")).unwrap() {
         let path = entry.unwrap().path();
         if path.to_string_lossy().ends_with(".cloudtrail.json") {
             records.push(fs::read_to_string(path).unwrap());
@@ -106,7 +106,7 @@ fn every_record_fits_its_class_schema_at_every_release() {
 #[test]
 fn json_data_is_text_and_unmapped_a_map() {
     let text =
-        fs::read_to_string(testdata().join("ocsf/samples/md_1.1.0_account_change.cloudtrail.json"))
+        fs::read_to_string(testdata().join("samples/md_1.1.0_account_change.cloudtrail.json"))
             .unwrap();
     let event = Event::from_json(&text).unwrap();
     let record = Mapper::new(MappingOptions::default()).map(&event).unwrap();
@@ -131,9 +131,8 @@ fn json_data_is_text_and_unmapped_a_map() {
 
 #[test]
 fn a_record_of_another_class_or_release_is_refused() {
-    let text =
-        fs::read_to_string(testdata().join("ocsf/samples/md_1.1.0_api_activity.cloudtrail.json"))
-            .unwrap();
+    let text = fs::read_to_string(testdata().join("samples/md_1.1.0_api_activity.cloudtrail.json"))
+        .unwrap();
     let event = Event::from_json(&text).unwrap();
     let record = Mapper::new(MappingOptions::default()).map(&event).unwrap();
     let mut builder = OcsfBatchBuilder::new(OcsfClass::Authentication, OcsfVersion::V1_1_0);

@@ -1,6 +1,6 @@
-//! Every record of the project corpus (testdata/corpus, real CloudTrail from public sources) maps to a
-//! record that validates against each supported OCSF release, or is reported with its reason; none is
-//! lost. The negative/ lookalikes (not CloudTrail) are left out.
+//! Every record of the project corpus (tests/data/corpus, a link to cloudtrail-model's: real CloudTrail
+//! from public sources) maps to a record that validates against each supported OCSF release, or is
+//! reported with its reason; none is lost. The negative/ lookalikes (not CloudTrail) are left out.
 
 mod common;
 

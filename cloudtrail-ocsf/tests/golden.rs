@@ -1,5 +1,5 @@
-//! The CloudTrail → OCSF sample pairs of ocsf/examples (testdata/ocsf/samples, provenance in
-//! testdata/ocsf/README.md): each input maps exactly to its golden (testdata/ocsf/golden), the sample
+//! The CloudTrail → OCSF sample pairs of ocsf/examples (tests/data/samples, provenance in
+//! tests/data/README.md): each input maps exactly to its golden (tests/data/golden), the sample
 //! output with its defects fixed, and every golden validates against its release.
 //!
 //! `UPDATE_GOLDEN=1 cargo test -p cloudtrail-ocsf --test golden` rewrites the goldens from the mapper;
@@ -13,7 +13,7 @@ use cloudtrail_ocsf::{Mapper, MappingOptions, OcsfVersion, validate};
 use serde_json::Value;
 
 fn testdata() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/ocsf"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data"))
 }
 
 /// The pairs with a CloudTrail input, and the release each targets.

@@ -8,11 +8,8 @@ use cloudtrail_ocsf::{OcsfVersion, Problem, validate};
 use serde_json::{Value, json};
 
 fn golden(name: &str) -> Value {
-    let path = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../testdata/ocsf/golden"
-    ))
-    .join(format!("{name}.ocsf.json"));
+    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/golden"))
+        .join(format!("{name}.ocsf.json"));
     serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
 }
 

@@ -151,3 +151,9 @@ pub use layout::{LayoutFilter, LayoutPath};
 pub use options::{DamagedGzip, ErrorPolicy, Progress, ProgressHook, ReaderOptions, S3Options};
 pub use reader::{LocatedEvent, Output, Reader, RecordInfo, Records, Source};
 pub use stats::Stats;
+
+/// The crate README's examples (its page on the crate registry), compiled and run as doctests so they stay
+/// true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -119,7 +119,7 @@ fn expected_ids(n: usize) -> Vec<String> {
 
 fn corpus(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../testdata/corpus")
+        .join("tests/data/corpus")
         .join(name)
 }
 

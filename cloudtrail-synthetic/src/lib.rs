@@ -55,3 +55,9 @@ pub use attack::{PlantedEvent, SCENARIOS};
 pub use config::GeneratorConfig;
 pub use rng::Rng;
 pub use tree::{GenerateError, TreeSummary, generate_tree, records};
+
+/// The crate README's examples (its page on the crate registry), compiled and run as doctests so they stay
+/// true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -15,10 +15,10 @@ use serde_json::value::RawValue;
 pub use rebuild::rebuild;
 
 pub fn corpus_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/corpus"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/corpus"))
 }
 
-/// Every record of the project corpus (`testdata/corpus/*.jsonl`, not `negative/`), as (file:line, JSON
+/// Every record of the project corpus (`tests/data/corpus/*.jsonl`, not `negative/`), as (file:line, JSON
 /// text): the line itself, or the record inside a Panther test (`event`) or an EventBridge envelope
 /// (`detail`).
 pub fn corpus_records() -> Vec<(String, String)> {
