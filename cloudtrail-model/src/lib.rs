@@ -59,6 +59,15 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Duplicated keys
+//!
+//! JSON allows an object to repeat a key; records crafted to do so must not cost more than their size.
+//! The rule is serde_json's, so that the round trip stays lossless: a modelled member given several
+//! times keeps its **last** value (typed, or kept in `other` when it does not fit); an unknown member
+//! given several times is kept every time in `other`, in input order, and written back so, so that a
+//! reader of the output takes the last value as it would have from the input. Resolving duplicates is
+//! one pass over the object's members, whatever their number (see the figures under Performance).
+//!
 //! # Aggregated events
 //!
 //! A trail can summarise its data events into 5-minute records (`eventCategory: "Aggregated"`,
