@@ -126,7 +126,11 @@ impl Counts {
         );
         bump(
             &mut self.by_event_name,
-            event.event_name().unwrap_or("(none)"),
+            event.event_name().unwrap_or(if event.is_aggregated() {
+                "(aggregated)"
+            } else {
+                "(none)"
+            }),
         );
         if let Some(time) = event.event_time() {
             self.first = Some(self.first.map_or(time, |first| first.min(time)));

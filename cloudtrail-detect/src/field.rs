@@ -84,6 +84,10 @@ pub enum Field {
     SessionIssuerArn,
     /// `userIdentity.sessionContext.sessionIssuer.type`, canonical spelling.
     SessionIssuerType,
+    /// `userIdentity.onBehalfOf.subjectType`, canonical spelling: `user`, or `workload` for a non-human
+    /// caller acting through trusted identity propagation. The other `onBehalfOf` members (`subject`,
+    /// `issuer`, `identityCenterInstanceArn`, `federatedProviderArn`, ...) are reached as paths.
+    OnBehalfOfSubjectType,
     /// The outcome: `success`, `failure` or `denied` (see `cloudtrail_model::Event::outcome`).
     Outcome,
     /// The acting principal's entity id (see `cloudtrail_model::Event::entity_id`).
@@ -122,6 +126,7 @@ impl Field {
             "userIdentity.invokedBy" => Field::InvokedBy,
             "userIdentity.sessionContext.sessionIssuer.arn" => Field::SessionIssuerArn,
             "userIdentity.sessionContext.sessionIssuer.type" => Field::SessionIssuerType,
+            "userIdentity.onBehalfOf.subjectType" => Field::OnBehalfOfSubjectType,
             _ => {
                 let mut parts = name.split('.');
                 let first = parts.next().unwrap_or_default();
@@ -168,6 +173,7 @@ impl fmt::Display for Field {
             Field::InvokedBy => "userIdentity.invokedBy",
             Field::SessionIssuerArn => "userIdentity.sessionContext.sessionIssuer.arn",
             Field::SessionIssuerType => "userIdentity.sessionContext.sessionIssuer.type",
+            Field::OnBehalfOfSubjectType => "userIdentity.onBehalfOf.subjectType",
             Field::Outcome => "outcome",
             Field::Entity => "entity",
             Field::AiAssistant => "userAgent (AI assistant)",
@@ -292,6 +298,11 @@ impl<'e, 'a> EventView<'e, 'a> {
                 .map(|t| Cow::Borrowed(t.as_str()))
                 .into_iter()
                 .collect(),
+            Field::OnBehalfOfSubjectType => identity
+                .and_then(|i| i.on_behalf_of.as_ref()?.subject_type())
+                .map(|t| Cow::Owned(t.as_str().to_owned()))
+                .into_iter()
+                .collect(),
             Field::Outcome => vec![Cow::Borrowed(event.outcome().as_str())],
             Field::Entity => vec![Cow::Owned(event.entity_id().into_owned())],
             Field::AiAssistant => event
@@ -336,5 +347,56 @@ fn collect<'v>(value: &'v Value, path: &[String], out: &mut Vec<Cow<'v, str>>) {
         (Value::Null, None) => {}
         (Value::String(text), None) => out.push(Cow::Borrowed(text)),
         (other, None) => out.push(Cow::Owned(other.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An `AssumedRole` session acting for a workload through trusted identity propagation (IAM federation
+    /// path), as the Amazon EMR audit documentation lists its `onBehalfOf` members.
+    const PROPAGATED: &str = r#"{"eventName":"PutObject","userIdentity":{"type":"AssumedRole",
+        "arn":"arn:aws:sts::111122223333:assumed-role/DataAnalystRole/etl",
+        "onBehalfOf":{"subject":"etl@example.com","subjectType":"Workload","issuer":"https://idp.example.com",
+        "federatedProviderArn":"arn:aws:iam::111122223333:oidc-provider/idp.example.com"}}}"#;
+
+    #[test]
+    fn on_behalf_of_members_are_fields() {
+        let event = Event::from_json(PROPAGATED).unwrap();
+        let view = EventView::new(&event);
+        let values = |name: &str| {
+            let field = Field::parse(name);
+            assert_eq!(field.to_string(), name);
+            view.values(&field)
+                .into_iter()
+                .map(Cow::into_owned)
+                .collect::<Vec<_>>()
+        };
+        // Typed, and read canonically: `Workload` as written is the known value `workload`.
+        assert_eq!(
+            Field::parse("userIdentity.onBehalfOf.subjectType"),
+            Field::OnBehalfOfSubjectType
+        );
+        assert_eq!(values("userIdentity.onBehalfOf.subjectType"), ["workload"]);
+        assert_eq!(
+            values("userIdentity.onBehalfOf.issuer"),
+            ["https://idp.example.com"]
+        );
+        assert_eq!(
+            values("userIdentity.onBehalfOf.federatedProviderArn"),
+            ["arn:aws:iam::111122223333:oidc-provider/idp.example.com"]
+        );
+        assert_eq!(
+            values("userIdentity.onBehalfOf.subject"),
+            ["etl@example.com"]
+        );
+        assert!(values("userIdentity.onBehalfOf.identityCenterInstanceArn").is_empty());
+        let plain = Event::from_json(r#"{"userIdentity":{"type":"IAMUser"}}"#).unwrap();
+        assert!(
+            EventView::new(&plain)
+                .values(&Field::OnBehalfOfSubjectType)
+                .is_empty()
+        );
     }
 }

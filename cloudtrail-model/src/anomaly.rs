@@ -236,6 +236,14 @@ impl Event<'_> {
         if let Some(addendum) = &self.addendum {
             c.unfit("addendum", addendum.unfit_members());
         }
+        if let Some(window) = &self.time_window {
+            c.unfit("timeWindow", window.unfit_members());
+            c.time("timeWindow", "windowStart", window.window_start.as_ref());
+            c.time("timeWindow", "windowEnd", window.window_end.as_ref());
+        }
+        if let Some(summary) = &self.summary {
+            c.unfit("summary", summary.unfit_members());
+        }
         if let Some(insight) = &self.insight_details {
             c.unfit("insightDetails", insight.unfit_members());
             if let Some(context) = &insight.insight_context {
@@ -252,7 +260,14 @@ impl Event<'_> {
                 identity.identity_type().as_ref().map(|t| t.as_str()),
             );
             if let Some(on_behalf_of) = &identity.on_behalf_of {
-                c.unfit("userIdentity.onBehalfOf", on_behalf_of.unfit_members());
+                let p = "userIdentity.onBehalfOf";
+                c.unfit(p, on_behalf_of.unfit_members());
+                c.spelling(
+                    p,
+                    "subjectType",
+                    on_behalf_of.subject_type.as_ref().map(|t| t.as_str()),
+                    on_behalf_of.subject_type().as_ref().map(|t| t.as_str()),
+                );
             }
             if let Some(scope) = &identity.in_scope_of {
                 c.unfit("userIdentity.inScopeOf", scope.unfit_members());

@@ -1,10 +1,12 @@
 //! [`Event`]: one CloudTrail record, every documented member typed.
 
 use std::borrow::Cow;
+use std::fmt;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use crate::aggregated::{AggregatedSummary, TimeWindow};
 use crate::details::{Addendum, Resource, TlsDetails};
 use crate::error::ParseError;
 use crate::flag::Flag;
@@ -15,9 +17,11 @@ use crate::kinds::{EventCategory, EventType, IdentityType};
 use crate::time::Timestamp;
 
 json_object! {
-    /// One CloudTrail record: a management, data, network activity, sign-in, service or Insights event.
+    /// One CloudTrail record: a management, data, network activity, sign-in, service, Insights or
+    /// aggregated event.
     ///
-    /// Every member documented through `eventVersion` 1.11 is typed; the open-ended payloads
+    /// Every member documented through `eventVersion` 1.11 is typed, and those of aggregated events
+    /// (`eventId`, `accountId`, `timeWindow`, `summary`; see [`Event::aggregation`]); the open-ended payloads
     /// (`requestParameters`, `responseElements`, `additionalEventData`, `serviceEventDetails`,
     /// `edgeDeviceDetails`, `eventContext`) are kept as raw JSON, parsed only when asked. Members the model
     /// does not know, and values that do not fit their type, are kept in [`Event::other`] (at every level),
@@ -91,6 +95,16 @@ json_object! {
         "insightDetails" => insight_details: Box<InsightDetails<'a>>,
         /// `eventContext`: request and tag context (CloudTrail Lake enrichment only).
         "eventContext" => event_context: RawJson<'a>,
+        /// `eventId` (so spelt): the id of an aggregated event, which has no `eventID` (see
+        /// [`Event::record_id`]).
+        "eventId" => aggregated_event_id: Cow<'a, str>,
+        /// `accountId`: the account that received an aggregated event (other records name it in
+        /// `recipientAccountId`; see [`Event::account_id`]).
+        "accountId" => aggregated_account_id: Cow<'a, str>,
+        /// `timeWindow`: the 5-minute window an aggregated event summarises.
+        "timeWindow" => time_window: Box<TimeWindow<'a>>,
+        /// `summary`: the counts of an aggregated event.
+        "summary" => summary: Box<AggregatedSummary<'a>>,
     }
 }
 
@@ -126,9 +140,13 @@ impl<'a> Event<'a> {
         }
     }
 
-    /// `eventTime` as a UTC instant; `None` when absent or not a time.
+    /// When the record happened, as a UTC instant: `eventTime`, or for an aggregated event (which has none)
+    /// the start of its window, `timeWindow.windowStart`. `None` when absent or not a time.
     pub fn event_time(&self) -> Option<DateTime<Utc>> {
-        self.event_time.as_ref()?.utc()
+        match &self.event_time {
+            Some(time) => time.utc(),
+            None => self.time_window.as_ref()?.start(),
+        }
     }
 
     /// `eventVersion` as (major, minor), read numerically: `"1.10"` is (1, 10), `"1.09"` is (1, 9).
@@ -185,6 +203,24 @@ impl<'a> Event<'a> {
         self.event_id.as_deref()
     }
 
+    /// The record's id: `eventID`, or for an aggregated event `eventId`. Empty ids count as absent.
+    pub fn record_id(&self) -> Option<&str> {
+        self.event_id
+            .as_deref()
+            .or(self.aggregated_event_id.as_deref())
+            .filter(|id| !id.is_empty())
+    }
+
+    /// A short name for the record in messages: its kind and id, e.g. `AwsAggregatedEvent
+    /// 62759c1a-6248-48e1-a6b3-d5fb7e6c4bc0` (see [`RecordLabel`]).
+    pub fn label(&self) -> RecordLabel<'_> {
+        RecordLabel {
+            kind: self.event_type.as_ref().map(EventType::as_str),
+            name: self.event_name(),
+            id: self.record_id(),
+        }
+    }
+
     /// `eventType`, with unusual spellings read as the known type.
     pub fn event_type(&self) -> Option<EventType<'_>> {
         self.event_type.as_ref().map(EventType::canonical)
@@ -216,12 +252,61 @@ impl<'a> Event<'a> {
         self.recipient_account_id.as_deref()
     }
 
-    /// The account the caller belongs to: `userIdentity.accountId`, else `recipientAccountId`.
+    /// The account the caller belongs to: `userIdentity.accountId`, else `recipientAccountId`, else (for
+    /// aggregated events, which name no caller) the receiving `accountId`.
     pub fn account_id(&self) -> Option<&str> {
         self.user_identity
             .as_ref()
             .and_then(|identity| identity.account_id.as_deref())
             .or(self.recipient_account_id())
+            .or(self.aggregated_account_id.as_deref())
+    }
+}
+
+/// How messages name a record (see [`Event::label`]): the `eventType` and the id, e.g.
+/// `AwsApiCall 3b5d2a9c-...`; without an id, the `eventName` stands in
+/// (`AwsApiCall CreateUser without an event id`); with neither type nor id, `record without an event id`.
+///
+/// Values come from the record: one holding anything but letters, digits and `-_.:/@+` is written
+/// quoted and escaped, so a crafted id can neither forge the rest of a message nor reach a terminal raw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordLabel<'r> {
+    /// `eventType` as written.
+    pub kind: Option<&'r str>,
+    /// `eventName`.
+    pub name: Option<&'r str>,
+    /// [`Event::record_id`].
+    pub id: Option<&'r str>,
+}
+
+impl fmt::Display for RecordLabel<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plain = |text: &str| {
+            !text.is_empty()
+                && text
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.:/@+".contains(c))
+        };
+        let write = |f: &mut fmt::Formatter<'_>, text: &str| {
+            if plain(text) {
+                f.write_str(text)
+            } else {
+                write!(f, "{text:?}")
+            }
+        };
+        match self.kind.filter(|kind| !kind.is_empty()) {
+            Some(kind) => write(f, kind)?,
+            None => f.write_str("record")?,
+        }
+        if let Some(id) = self.id {
+            f.write_str(" ")?;
+            return write(f, id);
+        }
+        if let Some(name) = self.name {
+            f.write_str(" ")?;
+            write(f, name)?;
+        }
+        f.write_str(" without an event id")
     }
 }
 
@@ -302,6 +387,47 @@ mod tests {
         assert_eq!(strip_api_version("20150331"), "20150331");
         assert_eq!(strip_api_version("Ec2v2"), "Ec2v2");
         assert_eq!(strip_api_version("Put123456789"), "Put123456789");
+    }
+
+    #[test]
+    fn labels_name_kind_and_id_and_escape_what_the_record_wrote() {
+        let label = |json: &str| Event::from_json(json).unwrap().label().to_string();
+        assert_eq!(
+            label(r#"{"eventType":"AwsAggregatedEvent","eventId":"62759c1a-6248"}"#),
+            "AwsAggregatedEvent 62759c1a-6248"
+        );
+        assert_eq!(
+            label(r#"{"eventType":"AwsApiCall","eventID":"a1","eventId":"b2"}"#),
+            "AwsApiCall a1"
+        );
+        assert_eq!(label(r#"{"eventID":"a1"}"#), "record a1");
+        assert_eq!(
+            label(r#"{"eventType":"AwsApiCall","eventName":"CreateUser","eventID":""}"#),
+            "AwsApiCall CreateUser without an event id"
+        );
+        assert_eq!(label("{}"), "record without an event id");
+        assert_eq!(
+            label(r#"{"eventID":"x has no eventTime\u001b[2J"}"#),
+            r#"record "x has no eventTime\u{1b}[2J""#
+        );
+    }
+
+    #[test]
+    fn aggregated_events_take_their_time_from_the_window_start() {
+        let event = Event::from_json(
+            r#"{"eventType":"AwsAggregatedEvent","timeWindow":{"windowStart":"2025-11-17T19:20:00Z"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            event.event_time().map(|t| t.to_rfc3339()).as_deref(),
+            Some("2025-11-17T19:20:00+00:00")
+        );
+        // A record's own eventTime wins, even when unreadable: no silent substitution.
+        let event = Event::from_json(
+            r#"{"eventTime":"redacted","timeWindow":{"windowStart":"2025-11-17T19:20:00Z"}}"#,
+        )
+        .unwrap();
+        assert_eq!(event.event_time(), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use crate::flag::Flag;
 use crate::json::{RawJson, json_object};
-use crate::kinds::IdentityType;
+use crate::kinds::{IdentityType, SubjectType};
 use crate::time::Timestamp;
 
 json_object! {
@@ -34,7 +34,7 @@ json_object! {
         "invokedBy" => invoked_by: Cow<'a, str>,
         /// `identityProvider`: SAML name qualifier or OIDC issuer (`SAMLUser`, `WebIdentityUser`).
         "identityProvider" => identity_provider: Cow<'a, str>,
-        /// `onBehalfOf`: the IAM Identity Center user the request was made for.
+        /// `onBehalfOf`: the Identity Center user, federated user or workload the request was made for.
         "onBehalfOf" => on_behalf_of: OnBehalfOf<'a>,
         /// `credentialId`: the bearer-token credential (Identity Center access-portal session).
         "credentialId" => credential_id: Cow<'a, str>,
@@ -98,12 +98,52 @@ json_object! {
 }
 
 json_object! {
-    /// `onBehalfOf`: the IAM Identity Center user a request was made for.
+    /// `onBehalfOf`: the person or workload a request was made for, on an `IdentityCenterUser` identity or,
+    /// with trusted identity propagation (2026), on the `AssumedRole` session acting for them.
+    ///
+    /// Two shapes (AWS documentation of simplified trusted identity propagation, EMR Management Guide,
+    /// "Audit access with simplified trusted identity propagation"):
+    ///
+    /// - the IAM Identity Center path: `userId`, `identityStoreArn`, `identityCenterInstanceArn`, `subject`,
+    ///   `subjectType` and `issuer` (the Identity Center instance ARN);
+    /// - the IAM federation path: `subject`, `subjectType`, `issuer` and `federatedProviderArn` (the IAM
+    ///   SAML or OIDC provider), with no Identity Store user.
     pub struct OnBehalfOf<'a> {
         /// `userId`: the immutable Identity Store user id.
         "userId" => user_id: Cow<'a, str>,
         /// `identityStoreArn`: `arn:aws:identitystore::<account>:identitystore/d-...`.
         "identityStoreArn" => identity_store_arn: Cow<'a, str>,
+        /// `identityCenterInstanceArn`: `arn:aws:sso:::instance/ssoins-...` (Identity Center path).
+        "identityCenterInstanceArn" => identity_center_instance_arn: Cow<'a, str>,
+        /// `subject`: the subject of the propagated identity (the user or workload at its issuer).
+        "subject" => subject: Cow<'a, str>,
+        /// `subjectType`: `user` or `workload` (a non-human caller); see [`OnBehalfOf::subject_type`].
+        "subjectType" => subject_type: SubjectType<'a>,
+        /// `issuer`: who vouched for the subject: the Identity Center instance ARN, or the identity
+        /// provider's issuer on the federation path.
+        "issuer" => issuer: Cow<'a, str>,
+        /// `federatedProviderArn`: the IAM SAML or OIDC provider (IAM federation path).
+        "federatedProviderArn" => federated_provider_arn: Cow<'a, str>,
+    }
+}
+
+impl OnBehalfOf<'_> {
+    /// `subjectType`, with unusual spellings (`Workload`) read as the known value.
+    pub fn subject_type(&self) -> Option<SubjectType<'_>> {
+        self.subject_type.as_ref().map(SubjectType::canonical)
+    }
+
+    /// Whether the request was made for a workload (a non-human caller), as `subjectType` says.
+    pub fn is_workload(&self) -> bool {
+        matches!(self.subject_type(), Some(SubjectType::Workload))
+    }
+
+    /// Whether this names an IAM Identity Center user (`userId`, `identityStoreArn` or
+    /// `identityCenterInstanceArn` present) rather than only a federated subject.
+    pub fn is_identity_center(&self) -> bool {
+        self.user_id.is_some()
+            || self.identity_store_arn.is_some()
+            || self.identity_center_instance_arn.is_some()
     }
 }
 
@@ -349,7 +389,11 @@ impl<'a> UserIdentity<'a> {
         &self,
         event_source: Option<&str>,
     ) -> Option<IdentityCenterUser<'_>> {
-        if let Some(on_behalf_of) = &self.on_behalf_of {
+        if let Some(on_behalf_of) = self
+            .on_behalf_of
+            .as_ref()
+            .filter(|o| o.is_identity_center())
+        {
             return Some(IdentityCenterUser {
                 user_id: on_behalf_of.user_id.as_deref(),
                 user_name: self.user_name.as_deref(),

@@ -471,17 +471,122 @@ pub(crate) fn members_into_owned(members: Members<'_>) -> Members<'static> {
         .collect()
 }
 
-/// Records a member whose value did not fit its modelled type, replacing any earlier member of that name.
-pub(crate) fn keep_unfit<'a>(members: &mut Members<'a>, key: Cow<'a, str>, value: Value) {
-    members.retain(|(k, _)| *k != key);
-    members.push((key, RawJson::from_value(&value)));
+/// How an object's duplicated keys are resolved while it is read, in time linear in its size.
+///
+/// The rule is serde_json's (`serde_json::Value` keeps the last of duplicated keys), so that a record
+/// still serialises to a value equal to its input:
+///
+/// - a **modelled** member given twice keeps its last value, typed or not: an earlier value that did
+///   not fit its type and went to `other` is dropped from `other`;
+/// - an **unknown** member given twice is kept twice in `other`, in input order, and written back twice;
+///   whoever reads the output takes the last, as they would have from the input.
+///
+/// Dropping an earlier unfit value does not search `other` (that made a record of `n` duplicated keys
+/// cost `n²` comparisons): the tracker remembers where each modelled member's unfit value sits, marks
+/// superseded ones, and removes them all in one pass when the object ends. Nothing is allocated unless
+/// a modelled member fails to fit.
+pub(crate) struct Duplicates<const N: usize> {
+    /// Per modelled member, the index in `other` of its current unfit value; allocated on first use.
+    unfit_at: Option<Box<[Option<usize>; N]>>,
+    /// Indices in `other` of values a later occurrence superseded.
+    superseded: Vec<usize>,
 }
 
-/// Forgets an earlier unfit member of this name, so the last occurrence of a duplicated key wins as it does
-/// for `serde_json::Value`.
-pub(crate) fn forget_unfit(members: &mut Members<'_>, key: &str) {
-    if !members.is_empty() {
-        members.retain(|(k, _)| k != key);
+impl<const N: usize> Duplicates<N> {
+    pub(crate) fn new() -> Self {
+        Duplicates {
+            unfit_at: None,
+            superseded: Vec::new(),
+        }
+    }
+
+    /// Member `field` got a typed value: an earlier unfit value of it is superseded.
+    #[inline]
+    pub(crate) fn typed(&mut self, field: usize) {
+        if let Some(slots) = &mut self.unfit_at {
+            if let Some(at) = slots[field].take() {
+                self.superseded.push(at);
+            }
+        }
+    }
+
+    /// Member `field` did not fit and its value is pushed to `members` now.
+    pub(crate) fn unfit<'a>(
+        &mut self,
+        field: usize,
+        members: &mut Members<'a>,
+        key: Cow<'a, str>,
+        value: Value,
+    ) {
+        let slots = self.unfit_at.get_or_insert_with(|| Box::new([None; N]));
+        if let Some(at) = slots[field].replace(members.len()) {
+            self.superseded.push(at);
+        }
+        members.push((key, RawJson::from_value(&value)));
+    }
+
+    /// Removes the superseded values from `members`, in one pass.
+    pub(crate) fn finish(self, members: &mut Members<'_>) {
+        if self.superseded.is_empty() {
+            return;
+        }
+        let mut keep = vec![true; members.len()];
+        for at in self.superseded {
+            keep[at] = false;
+        }
+        #[cfg(test)]
+        visits::add(members.len());
+        let mut index = 0;
+        members.retain(|_| {
+            let kept = keep[index];
+            index += 1;
+            kept
+        });
+    }
+}
+
+/// The index of `name` in `fields`, at compile time (a modelled member's slot in [`Duplicates`]).
+pub(crate) const fn field_index(fields: &[&str], name: &str) -> usize {
+    let mut i = 0;
+    while i < fields.len() {
+        if bytes_equal(fields[i].as_bytes(), name.as_bytes()) {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("not a modelled member")
+}
+
+const fn bytes_equal(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Counts the members visited when superseded values are removed, so tests can assert the linear bound.
+#[cfg(test)]
+pub(crate) mod visits {
+    use std::cell::Cell;
+
+    thread_local! {
+        static VISITS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    pub(crate) fn add(n: usize) {
+        VISITS.with(|v| v.set(v.get() + n));
+    }
+
+    /// Visits since the last call.
+    pub(crate) fn take() -> usize {
+        VISITS.with(|v| v.replace(0))
     }
 }
 
@@ -542,20 +647,25 @@ macro_rules! json_object {
             fn from_map<A: ::serde::de::MapAccess<'de>>(
                 mut map: A,
             ) -> Result<$crate::json::Fit<Self>, A::Error> {
+                const NAMES: &[&str] = &[$($json),*];
                 let mut out = $name::default();
+                let mut duplicates = $crate::json::Duplicates::<{ NAMES.len() }>::new();
                 while let Some($crate::json::Key(key)) = map.next_key()? {
                     match key.as_ref() {
                         $(
-                            $json => match map.next_value::<$crate::json::Fit<$ty>>()? {
-                                $crate::json::Fit::Typed(value) => {
-                                    $crate::json::forget_unfit(&mut out.other, $json);
-                                    out.$field = Some(value);
+                            $json => {
+                                const FIELD: usize = $crate::json::field_index(NAMES, $json);
+                                match map.next_value::<$crate::json::Fit<$ty>>()? {
+                                    $crate::json::Fit::Typed(value) => {
+                                        duplicates.typed(FIELD);
+                                        out.$field = Some(value);
+                                    }
+                                    $crate::json::Fit::Raw(value) => {
+                                        out.$field = None;
+                                        duplicates.unfit(FIELD, &mut out.other, key, value);
+                                    }
                                 }
-                                $crate::json::Fit::Raw(value) => {
-                                    out.$field = None;
-                                    $crate::json::keep_unfit(&mut out.other, key, value);
-                                }
-                            },
+                            }
                         )*
                         _ => {
                             let value = map.next_value::<$crate::json::RawJson<'a>>()?;
@@ -563,6 +673,7 @@ macro_rules! json_object {
                         }
                     }
                 }
+                duplicates.finish(&mut out.other);
                 Ok($crate::json::Fit::Typed(out))
             }
         }
@@ -610,3 +721,61 @@ macro_rules! json_object {
 }
 
 pub(crate) use json_object;
+
+#[cfg(test)]
+mod tests {
+    use super::visits;
+    use crate::Event;
+
+    /// `distinct` unknown members, then `repeats` alternations of an unfit and a typed `eventName`: the
+    /// shape that cost `distinct x repeats` comparisons when each duplicate searched `other`.
+    fn adversarial(distinct: usize, repeats: usize) -> String {
+        let mut text = String::from("{");
+        for i in 0..distinct {
+            text.push_str(&format!("\"k{i}\":0,"));
+        }
+        for i in 0..repeats {
+            text.push_str(&format!("\"eventName\":{i},\"eventName\":\"n{i}\","));
+        }
+        text.push_str("\"eventName\":7}");
+        text
+    }
+
+    #[test]
+    fn duplicated_keys_cost_one_pass_over_the_object() {
+        let (distinct, repeats) = (20_000, 20_000);
+        let text = adversarial(distinct, repeats);
+        visits::take();
+        let event = Event::from_json(&text).unwrap();
+        // One removal pass over `other`, whose size is bounded by the number of keys: linear.
+        let visited = visits::take();
+        assert!(visited <= distinct + 2 * repeats + 1, "{visited}");
+        assert!(visited >= distinct, "the pass did not run: {visited}");
+        // The last value wins, as it does for serde_json::Value, and the record still round-trips.
+        assert_eq!(event.event_name, None);
+        assert_eq!(event.other.len(), distinct + 1);
+        assert_eq!(event.other[distinct].0, "eventName");
+        assert_eq!(event.other[distinct].1.get(), "7");
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(serde_json::to_value(&event).unwrap(), value);
+    }
+
+    #[test]
+    fn a_typed_last_value_drops_every_earlier_unfit_one() {
+        visits::take();
+        let event =
+            Event::from_json(r#"{"eventName":1,"x":0,"eventName":[2],"eventName":"last","x":1}"#)
+                .unwrap();
+        assert_eq!(event.event_name(), Some("last"));
+        // Unknown duplicates are all kept, in order; a reader of the output takes the last, as from
+        // the input.
+        let kept: Vec<_> = event
+            .other
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.get()))
+            .collect();
+        assert_eq!(kept, ["x=0", "x=1"]);
+        // The two unfit `eventName` values and the two `x` were visited once, together.
+        assert_eq!(visits::take(), 4);
+    }
+}

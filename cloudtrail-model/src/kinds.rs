@@ -1,4 +1,4 @@
-//! Open enumerations: [`EventType`], [`EventCategory`] and [`IdentityType`].
+//! Open enumerations: [`EventType`], [`EventCategory`], [`IdentityType`] and [`SubjectType`].
 //!
 //! Each keeps values it does not know in `Other`, and keeps a known value's unusual spelling too
 //! (`"AWSServiceEvent"` as AWS documentation prints it), so that records serialise back unchanged.
@@ -115,6 +115,9 @@ open_enum! {
         AwsCloudTrailInsight = "AwsCloudTrailInsight",
         /// A CloudTrail Lake integration (non-AWS) event.
         ActivityLog = "ActivityLog",
+        /// A 5-minute summary of data events (aggregated events, since November 2025): see
+        /// [`crate::Aggregation`].
+        AwsAggregatedEvent = "AwsAggregatedEvent",
     }
 }
 
@@ -131,6 +134,8 @@ open_enum! {
         Insight = "Insight",
         /// CloudTrail Lake integration events.
         ActivityAuditLog = "ActivityAuditLog",
+        /// Aggregated events: 5-minute summaries of data events.
+        Aggregated = "Aggregated",
     }
 }
 
@@ -161,6 +166,17 @@ open_enum! {
         SamlUser = "SAMLUser",
         /// A user federated through OIDC (`sts:AssumeRoleWithWebIdentity`).
         WebIdentityUser = "WebIdentityUser",
+    }
+}
+
+open_enum! {
+    /// Who a propagated identity is: `userIdentity.onBehalfOf.subjectType` (trusted identity propagation,
+    /// 2026).
+    pub enum SubjectType {
+        /// A person.
+        User = "user",
+        /// A non-human caller (an application or job acting with its own identity).
+        Workload = "workload",
     }
 }
 

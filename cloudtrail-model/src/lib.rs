@@ -3,10 +3,12 @@
 //! # Brief overview
 //!
 //! [`Event`] is one CloudTrail record of any kind: management, data and network activity events, console
-//! sign-ins, AWS service events and Insights. Every member documented through `eventVersion` 1.11 is typed;
-//! [`UserIdentity`] covers every identity type, including IAM Identity Center users (`onBehalfOf`,
-//! `credentialId`) in both their pre-2025 and current shapes, and [`UserIdentity::kind`] gives a view per
-//! type to `match` on.
+//! sign-ins, AWS service events, Insights and aggregated events. Every member documented through
+//! `eventVersion` 1.11 is typed; [`UserIdentity`] covers every identity type, including IAM Identity Center
+//! users (`onBehalfOf`, `credentialId`) in both their pre-2025 and current shapes and the trusted identity
+//! propagation members of 2026 ([`OnBehalfOf`]: `subject`, `subjectType`, `issuer`,
+//! `identityCenterInstanceArn`, `federatedProviderArn`, also on `AssumedRole` sessions), and
+//! [`UserIdentity::kind`] gives a view per type to `match` on.
 //!
 //! Three promises shape the types:
 //!
@@ -57,6 +59,41 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Duplicated keys
+//!
+//! JSON allows an object to repeat a key; records crafted to do so must not cost more than their size.
+//! The rule is serde_json's, so that the round trip stays lossless: a modelled member given several
+//! times keeps its **last** value (typed, or kept in `other` when it does not fit); an unknown member
+//! given several times is kept every time in `other`, in input order, and written back so, so that a
+//! reader of the output takes the last value as it would have from the input. Resolving duplicates is
+//! one pass over the object's members, whatever their number (see the figures under Performance).
+//!
+//! # Aggregated events
+//!
+//! A trail can summarise its data events into 5-minute records (`eventCategory: "Aggregated"`,
+//! `eventType: "AwsAggregatedEvent"`): no `eventTime`, `eventID` or `userIdentity`, but `eventId` (so
+//! spelt), `accountId`, `timeWindow` and `summary` ([`TimeWindow`], [`AggregatedSummary`]). The model
+//! types them like any member and gives them what every record needs:
+//!
+//! - [`Event::aggregation`] is the typed view (window, primary dimension, counts);
+//! - [`Event::event_time`] is the window start (a record's own `eventTime` always wins);
+//! - [`Event::record_id`] is `eventID` or `eventId`, and [`Event::label`] names a record in messages by
+//!   kind and id (`AwsAggregatedEvent 62759c1a-...`) instead of a missing `eventID`;
+//! - [`Event::account_id`] falls back to the receiving `accountId`.
+//!
+//! What the project's programs do with them, on purpose:
+//!
+//! - `stats` counts an aggregated event as one record (it is one), under its `eventSource`, with
+//!   `(aggregated)` for its absent `eventName`, and its window start in the time range. It does not add
+//!   the summarised counts to the event-name counts: the summaries overlap the data events a trail may
+//!   also deliver, and their statistics are top values, not totals of every dimension.
+//! - `hunt` gives them to the rules like any record. The built-in rules test `eventName`, `errorCode` and
+//!   identities, which aggregated events lack, so none fires on one; a rule of your own can select them
+//!   (`eventType: AwsAggregatedEvent`) and test the summary by path
+//!   (`summary.primaryDimension.statistics.name`). Their entity is `unknown` ([`Event::acting_principal`]
+//!   finds no identity and no source address) and their time, for correlation windows, is the window start.
+//! - [`Event::outcome`] reads `success` (there is no error code); it says nothing about the summarised calls.
+//!
 //! # Deserialising from other sources
 //!
 //! `Event<'a>` implements `serde::Deserialize<'a>` and can be a member of your own borrowed types, but the
@@ -70,11 +107,12 @@
 //!
 //! | module | holds |
 //! |---|---|
-//! | `event` | [`Event`], [`strip_api_version`] |
+//! | `event` | [`Event`], [`RecordLabel`], [`strip_api_version`] |
 //! | `identity` | [`UserIdentity`], [`SessionContext`] and its parts, [`OnBehalfOf`], [`InScopeOf`], [`IdentityKind`], [`IdentityCenterUser`] |
 //! | `details` | [`Resource`], [`TlsDetails`], [`Addendum`] |
 //! | `insight` | [`InsightDetails`] and its parts |
-//! | `kinds` | the open enumerations [`EventType`], [`EventCategory`], [`IdentityType`] |
+//! | `aggregated` | [`Aggregation`], [`TimeWindow`], [`AggregatedSummary`], [`DimensionStatistics`], [`DimensionValue`] |
+//! | `kinds` | the open enumerations [`EventType`], [`EventCategory`], [`IdentityType`], [`SubjectType`] |
 //! | `flag`, `time` | [`Flag`] (a boolean as written), [`Timestamp`] and [`parse_time`] |
 //! | `json` | [`RawJson`], [`Members`], [`IntoOwned`] |
 //! | `principal`, `outcome`, `source`, `arn`, `user_agent` | the derived views |
@@ -100,6 +138,7 @@
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+mod aggregated;
 mod anomaly;
 mod arn;
 mod details;
@@ -118,11 +157,14 @@ pub mod summary;
 mod time;
 mod user_agent;
 
+pub use aggregated::{
+    AggregatedSummary, Aggregation, DimensionStatistics, DimensionValue, TimeWindow,
+};
 pub use anomaly::{Anomaly, AnomalyKind};
 pub use arn::{Arn, ArnError};
 pub use details::{Addendum, Resource, TlsDetails};
 pub use error::ParseError;
-pub use event::{Event, strip_api_version};
+pub use event::{Event, RecordLabel, strip_api_version};
 pub use flag::Flag;
 pub use identity::{
     IdentityCenterUser, IdentityKind, InScopeOf, OnBehalfOf, SessionAttributes, SessionContext,
@@ -133,7 +175,7 @@ pub use insight::{
     InsightStatistics,
 };
 pub use json::{IntoOwned, JsonKind, Members, RawJson};
-pub use kinds::{EventCategory, EventType, IdentityType};
+pub use kinds::{EventCategory, EventType, IdentityType, SubjectType};
 pub use lookalike::Lookalike;
 pub use outcome::{Outcome, is_denied_code};
 pub use principal::Principal;

@@ -16,6 +16,7 @@ use arrow_schema::{ArrowError, DataType, Field, Fields, Schema, SchemaRef, TimeU
 
 use crate::class::OcsfClass;
 use crate::columns::ocsf_arrow_schema;
+use crate::error::record_name;
 use crate::record::{ArrowForm, OcsfEvent};
 use crate::version::OcsfVersion;
 
@@ -24,7 +25,7 @@ use crate::version::OcsfVersion;
 #[non_exhaustive]
 pub enum OcsfArrowError {
     /// The record is of another class than the batch.
-    #[error("record {event_uid:?} is {record}, the batch holds {batch}")]
+    #[error("{} is {record}, the batch holds {batch}", record_name(.event_uid))]
     ClassMismatch {
         /// The batch's class.
         batch: OcsfClass,
@@ -34,7 +35,7 @@ pub enum OcsfArrowError {
         event_uid: Option<String>,
     },
     /// The record was mapped for another OCSF release than the batch's.
-    #[error("record {event_uid:?} is OCSF {record}, the batch holds {batch}")]
+    #[error("{} is OCSF {record}, the batch holds {batch}", record_name(.event_uid))]
     VersionMismatch {
         /// The batch's release.
         batch: OcsfVersion,
@@ -44,7 +45,7 @@ pub enum OcsfArrowError {
         event_uid: Option<String>,
     },
     /// Arrow refused the row (a member outside the schema, a value of the wrong type).
-    #[error("record {event_uid:?} does not fit the {class} Arrow schema: {source}")]
+    #[error("{} does not fit the {class} Arrow schema: {source}", record_name(.event_uid))]
     Arrow {
         /// The batch's class.
         class: OcsfClass,

@@ -4,18 +4,19 @@ use crate::class::OcsfClass;
 
 /// A CloudTrail record that cannot become a valid OCSF record, and why.
 ///
-/// Every variant carries the record's `eventID` (when it has one) so a report can name the record.
+/// Every variant carries the record's id (`eventID`, or an aggregated event's `eventId`; see
+/// `cloudtrail_model::Event::record_id`) when it has one, so a report can name the record.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum MapError {
     /// No `eventTime`: OCSF requires `time`.
-    #[error("record {event_id:?} has no eventTime (OCSF requires time)")]
+    #[error("{} has no eventTime (OCSF requires time)", record_name(.event_id))]
     MissingEventTime {
         /// The record's `eventID`.
         event_id: Option<String>,
     },
     /// An `eventTime` no known CloudTrail time format reads.
-    #[error("record {event_id:?} has an unreadable eventTime {text:?}")]
+    #[error("{} has an unreadable eventTime {text:?}", record_name(.event_id))]
     BadEventTime {
         /// The record's `eventID`.
         event_id: Option<String>,
@@ -23,14 +24,14 @@ pub enum MapError {
         text: String,
     },
     /// No `eventName`: OCSF requires `api.operation` and an activity.
-    #[error("record {event_id:?} has no eventName (OCSF requires api.operation)")]
+    #[error("{} has no eventName (OCSF requires api.operation)", record_name(.event_id))]
     MissingEventName {
         /// The record's `eventID`.
         event_id: Option<String>,
     },
     /// A member the OCSF record cannot do without is longer than the release's strings allow (OCSF
     /// 1.1.0 `string_t`: 65,535 characters). Optional members that long stay in `unmapped` instead.
-    #[error("record {event_id:?}: {member} has {length} characters, more than OCSF strings allow")]
+    #[error("{}: {member} has {length} characters, more than OCSF strings allow", record_name(.event_id))]
     Oversized {
         /// The record's `eventID`.
         event_id: Option<String>,
@@ -40,16 +41,14 @@ pub enum MapError {
         length: usize,
     },
     /// A CloudTrail Insights record (`insightDetails`): Security Lake maps no Insights source to OCSF.
-    #[error("record {event_id:?} is a CloudTrail Insights event, which has no OCSF class here")]
+    #[error("{} is a CloudTrail Insights event, which has no OCSF class here", record_name(.event_id))]
     Insight {
         /// The record's `eventID`.
         event_id: Option<String>,
     },
     /// An API Activity record without `sourceIPAddress` or `vpcEndpointId`: its class requires
     /// `src_endpoint`, and there is nothing to put in it.
-    #[error(
-        "record {event_id:?} has no sourceIPAddress or vpcEndpointId ({class} requires src_endpoint)"
-    )]
+    #[error("{} has no sourceIPAddress or vpcEndpointId ({class} requires src_endpoint)", record_name(.event_id))]
     MissingSource {
         /// The record's `eventID`.
         event_id: Option<String>,
@@ -58,7 +57,7 @@ pub enum MapError {
     },
     /// An API Activity record whose `userIdentity` identifies no one (absent, or `{"type": "Unknown"}`
     /// with no account, name or ARN) and names no invoking service: its class requires `actor`.
-    #[error("record {event_id:?} identifies no actor ({class} requires actor)")]
+    #[error("{} identifies no actor ({class} requires actor)", record_name(.event_id))]
     MissingActor {
         /// The record's `eventID`.
         event_id: Option<String>,
@@ -67,9 +66,7 @@ pub enum MapError {
     },
     /// An Authentication or Account Change record naming no target user, user account or recipient
     /// account: the class requires `user`.
-    #[error(
-        "record {event_id:?} ({event_name}) names no target user or account ({class} requires user)"
-    )]
+    #[error("{} ({event_name}) names no target user or account ({class} requires user)", record_name(.event_id))]
     MissingTargetUser {
         /// The record's `eventID`.
         event_id: Option<String>,
@@ -78,6 +75,15 @@ pub enum MapError {
         /// The class the record was selected for.
         class: OcsfClass,
     },
+}
+
+/// How a message names a record: by its id, written escaped, or as having none (an `eventID`-less record
+/// printed `record None` before).
+pub(crate) fn record_name(id: &Option<String>) -> String {
+    match id {
+        Some(id) => format!("record {id:?}"),
+        None => "a record without an event id".to_owned(),
+    }
 }
 
 impl MapError {
@@ -93,5 +99,35 @@ impl MapError {
             MapError::MissingActor { .. } => "missing_actor",
             MapError::MissingTargetUser { .. } => "missing_target_user",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use cloudtrail_model::Event;
+
+    use crate::{MapError, Mapper, MappingOptions};
+
+    #[test]
+    fn errors_name_the_record_by_its_id_whichever_spelling_it_has() {
+        let none = MapError::MissingEventTime { event_id: None };
+        assert_eq!(
+            none.to_string(),
+            "a record without an event id has no eventTime (OCSF requires time)"
+        );
+        // An aggregated event spells its id `eventId`.
+        let event = Event::from_json(
+            r#"{"eventType":"AwsAggregatedEvent","eventId":"62759c1a-6248-48e1-a6b3-d5fb7e6c4bc0"}"#,
+        )
+        .unwrap();
+        let error = Mapper::new(MappingOptions::default())
+            .map(&event)
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("record \"62759c1a-6248-48e1-a6b3-d5fb7e6c4bc0\" "),
+            "{error}"
+        );
     }
 }

@@ -136,7 +136,7 @@ struct Mapping<'o, 'a> {
 
 impl<'o, 'a> Mapping<'o, 'a> {
     fn new(options: &'o MappingOptions, event: &'a Event<'a>) -> Result<Self, MapError> {
-        let event_id = || event.event_id().map(str::to_owned);
+        let event_id = || event.record_id().map(str::to_owned);
         let is_insight = event.insight_details.is_some()
             || event
                 .event_type()
@@ -176,7 +176,7 @@ impl<'o, 'a> Mapping<'o, 'a> {
     }
 
     fn event_id(&self) -> Option<String> {
-        self.event.event_id().map(str::to_owned)
+        self.event.record_id().map(str::to_owned)
     }
 
     fn run(mut self) -> Result<OcsfEvent<'a>, MapError> {
