@@ -75,6 +75,7 @@
 //! | `engine` | [`RuleSet`], [`Match`] |
 //! | `correlate`, `finding` | [`Correlator`], [`Finding`] |
 //! | `tuning` | [`Tuning`], [`Suppression`] |
+//! | [`ioc`] | [`ioc::IocSet`]: indicator lists (addresses and CIDRs, access keys, ARNs, accounts, user agents) |
 //! | `pack` | [`builtin_rules`] |
 //! | [`sigma`] | [`sigma::SigmaLoader`], [`sigma::SigmaRules`], [`sigma::LoadFailure`], [`sigma::SigmaError`] |
 #![deny(missing_docs)]
@@ -86,6 +87,7 @@ mod engine;
 mod error;
 mod field;
 mod finding;
+pub mod ioc;
 mod matcher;
 mod pack;
 mod rule;

@@ -1,0 +1,312 @@
+//! Indicator-of-compromise lists: addresses and CIDR blocks, access key ids, ARNs, account ids and
+//! user-agent substrings, matched against every record in time that does not grow with the lists.
+//!
+//! An [`IocSet`] is loaded from files ([`IocSet::add_file`]) or text ([`IocSet::add_text`]):
+//!
+//! - **Plain lists**, one indicator a line, `#` starting a comment (whole-line or after the value).
+//!   Each line's kind is told by its shape: an IPv4 or IPv6 address or CIDR block, an access key id
+//!   (`AKIA…`, `ASIA…`), an ARN (`arn:…`), a 12-digit account id. User-agent substrings have no shape
+//!   of their own: write them `user-agent: <substring>` (or `ua: …`).
+//! - **CSV** with a header naming a `type` and a `value` column (other columns, such as a description,
+//!   are kept as the indicator's note), recognised by that header. Types: `ip`, `cidr`, `address`,
+//!   `access_key`, `arn`, `account`, `user_agent` (and their spellings with `_id` or `-`).
+//!
+//! A line that is not an indicator is reported with its file and line ([`IocLineError`]); the rest of
+//! the file still loads.
+//!
+//! Matching ([`IocSet::matches`]) looks at the record's `sourceIPAddress` (networks by their most
+//! specific prefix: at most one hash look-up per prefix length present), `userIdentity.accessKeyId`,
+//! `userIdentity.arn`, the session issuer's ARN and the acting principal (one hash look-up each),
+//! `userIdentity.accountId` (the caller's account, not the one receiving the call) and the user agent
+//! (all substrings at once, ignoring ASCII case, in one pass over the user agent). Each hit names the
+//! indicator, the list (file or name) and line it came from, and the record field it matched.
+//!
+//! ```
+//! use cloudtrail_detect::ioc::IocSet;
+//! use cloudtrail_model::Event;
+//!
+//! let mut iocs = IocSet::new();
+//! let errors = iocs.add_text("feed.txt", "# a feed\n198.51.100.0/24\nAKIAIOSFODNN7EXAMPLE\nuser-agent: sqlmap\nnot an indicator\n");
+//! assert_eq!(errors.len(), 1);
+//! assert_eq!(errors[0].line, 5);
+//!
+//! let event = Event::from_json(r#"{"eventName":"ListBuckets","sourceIPAddress":"198.51.100.23",
+//!     "userAgent":"sqlmap/1.7","userIdentity":{"type":"IAMUser","accessKeyId":"AKIAI44QH8DHBEXAMPLE"}}"#)?;
+//! let hits = iocs.matches(&event);
+//! assert_eq!(hits.len(), 2);
+//! assert_eq!(hits[0].indicator.value, "198.51.100.0/24");
+//! assert_eq!(hits[0].field, "sourceIPAddress");
+//! assert_eq!(hits[1].indicator.list, "feed.txt");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod networks;
+mod parse;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::IpAddr;
+use std::path::Path;
+
+use aho_corasick::AhoCorasick;
+use cloudtrail_model::Event;
+
+use networks::Networks;
+
+pub use parse::IocLineError;
+
+/// What an indicator is matched against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum IndicatorKind {
+    /// An IP address or a CIDR block, matched against `sourceIPAddress`.
+    Address,
+    /// An access key id, matched against `userIdentity.accessKeyId`.
+    AccessKey,
+    /// An ARN, matched against the identity's ARN, its session issuer's ARN and the acting principal.
+    Arn,
+    /// A 12-digit account id, matched against `userIdentity.accountId`.
+    Account,
+    /// A user-agent substring (ASCII case ignored).
+    UserAgent,
+}
+
+impl IndicatorKind {
+    /// `address`, `access_key`, `arn`, `account` or `user_agent`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            IndicatorKind::Address => "address",
+            IndicatorKind::AccessKey => "access_key",
+            IndicatorKind::Arn => "arn",
+            IndicatorKind::Account => "account",
+            IndicatorKind::UserAgent => "user_agent",
+        }
+    }
+}
+
+impl fmt::Display for IndicatorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One indicator and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Indicator {
+    /// What it is matched against.
+    pub kind: IndicatorKind,
+    /// The indicator as written (trimmed).
+    pub value: String,
+    /// The list it came from: the file's path, or the name given with the text.
+    pub list: String,
+    /// Its line in that list (1-based).
+    pub line: usize,
+    /// The rest of its CSV row or the comment after it, if any.
+    pub note: Option<String>,
+}
+
+/// An indicator that a record matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct IocHit<'s> {
+    /// The indicator.
+    pub indicator: &'s Indicator,
+    /// The record member it matched: `sourceIPAddress`, `userIdentity.accessKeyId`,
+    /// `userIdentity.arn`, `userIdentity.sessionContext.sessionIssuer.arn`, `actingPrincipal`,
+    /// `userIdentity.accountId` or `userAgent`.
+    pub field: &'static str,
+}
+
+/// Indicator lists, ready to match records. See the [module docs](self).
+#[derive(Debug, Default, Clone)]
+pub struct IocSet {
+    indicators: Vec<Indicator>,
+    networks: Networks,
+    access_keys: HashMap<String, usize>,
+    arns: HashMap<String, usize>,
+    accounts: HashMap<String, usize>,
+    user_agents: Vec<(String, usize)>,
+    user_agent_matcher: Option<AhoCorasick>,
+}
+
+/// An IOC file that could not be read at all.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IocError {
+    /// The file could not be read.
+    #[error("cannot read the IOC list {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The user-agent substrings could not be compiled (more than the matcher holds).
+    #[error("cannot build the user-agent matcher of the IOC lists: {0}")]
+    UserAgents(String),
+}
+
+impl IocSet {
+    /// An empty set.
+    pub fn new() -> IocSet {
+        IocSet::default()
+    }
+
+    /// Loads a plain or CSV list from a file. Lines that are not indicators are returned, each with
+    /// the file and line; the others are added.
+    pub fn add_file(&mut self, path: &Path) -> Result<Vec<IocLineError>, IocError> {
+        let text = std::fs::read_to_string(path).map_err(|source| IocError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let errors = self.add_text(&path.display().to_string(), &text);
+        Ok(errors)
+    }
+
+    /// Loads a plain or CSV list from text, `list` naming it in hits and errors. Lines that are not
+    /// indicators are returned; the others are added.
+    pub fn add_text(&mut self, list: &str, text: &str) -> Vec<IocLineError> {
+        let (indicators, errors) = parse::parse_list(list, text);
+        for indicator in indicators {
+            self.insert(indicator);
+        }
+        self.user_agent_matcher = None;
+        if !self.user_agents.is_empty() {
+            let patterns = self.user_agents.iter().map(|(p, _)| p.as_str());
+            // The builder fails only past its own size limits; keep the substrings checked
+            // one by one in that case rather than losing them.
+            self.user_agent_matcher = AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(patterns)
+                .ok();
+        }
+        errors
+    }
+
+    fn insert(&mut self, indicator: Indicator) {
+        let index = self.indicators.len();
+        match indicator.kind {
+            IndicatorKind::Address => match networks::parse_network(&indicator.value) {
+                Some((address, prefix)) => self.networks.insert(address, prefix, index),
+                None => return,
+            },
+            IndicatorKind::UserAgent => {
+                self.user_agents.push((indicator.value.clone(), index));
+            }
+            kind => {
+                let table = match kind {
+                    IndicatorKind::AccessKey => &mut self.access_keys,
+                    IndicatorKind::Arn => &mut self.arns,
+                    _ => &mut self.accounts,
+                };
+                table.entry(indicator.value.clone()).or_insert(index);
+            }
+        }
+        self.indicators.push(indicator);
+    }
+
+    /// How many indicators are loaded.
+    pub fn len(&self) -> usize {
+        self.indicators.len()
+    }
+
+    /// Whether no indicator is loaded.
+    pub fn is_empty(&self) -> bool {
+        self.indicators.is_empty()
+    }
+
+    /// Every indicator loaded, in load order.
+    pub fn indicators(&self) -> &[Indicator] {
+        &self.indicators
+    }
+
+    /// The indicators `event` matches, at most one per record member (the most specific network, one ARN
+    /// per record, one user-agent substring).
+    pub fn matches<'s>(&'s self, event: &Event<'_>) -> Vec<IocHit<'s>> {
+        let mut hits = Vec::new();
+        if self.is_empty() {
+            return hits;
+        }
+        if self.networks.len() > 0 {
+            let address = event
+                .source_ip_address()
+                .and_then(|text| text.trim().parse::<IpAddr>().ok());
+            if let Some(index) = address.and_then(|a| self.networks.lookup(a)) {
+                self.hit(&mut hits, index, "sourceIPAddress");
+            }
+        }
+        if !(self.access_keys.is_empty() && self.arns.is_empty() && self.accounts.is_empty()) {
+            let identity = event.user_identity.as_deref();
+            let issuer = identity
+                .and_then(|i| i.session_context.as_ref())
+                .and_then(|c| c.session_issuer.as_ref())
+                .and_then(|s| s.arn.as_deref());
+            let principal = event.entity_id();
+            let lookups: [(&HashMap<String, usize>, Option<&str>, &'static str); 5] = [
+                (
+                    &self.access_keys,
+                    identity.and_then(|i| i.access_key_id.as_deref()),
+                    "userIdentity.accessKeyId",
+                ),
+                (
+                    &self.arns,
+                    identity.and_then(|i| i.arn.as_deref()),
+                    "userIdentity.arn",
+                ),
+                (
+                    &self.arns,
+                    issuer,
+                    "userIdentity.sessionContext.sessionIssuer.arn",
+                ),
+                (&self.arns, Some(principal.as_ref()), "actingPrincipal"),
+                (
+                    &self.accounts,
+                    identity.and_then(|i| i.account_id.as_deref()),
+                    "userIdentity.accountId",
+                ),
+            ];
+            let mut arn_hit = false;
+            for (table, value, field) in lookups {
+                let Some(value) = value.filter(|v| !v.is_empty()) else {
+                    continue;
+                };
+                let is_arn = std::ptr::eq(table, &self.arns);
+                // One ARN hit per record: the identity's own ARN, else its issuer, else the principal.
+                if is_arn && arn_hit {
+                    continue;
+                }
+                if let Some(&index) = table.get(value) {
+                    arn_hit |= is_arn;
+                    self.hit(&mut hits, index, field);
+                }
+            }
+        }
+        if let Some(agent) = event.user_agent().filter(|_| !self.user_agents.is_empty()) {
+            let found = match &self.user_agent_matcher {
+                Some(matcher) => matcher
+                    .find_iter(agent)
+                    .map(|m| self.user_agents[m.pattern().as_usize()].1)
+                    .min(),
+                None => {
+                    let lower = agent.to_ascii_lowercase();
+                    self.user_agents
+                        .iter()
+                        .find(|(p, _)| lower.contains(&p.to_ascii_lowercase()))
+                        .map(|(_, index)| *index)
+                }
+            };
+            if let Some(index) = found {
+                self.hit(&mut hits, index, "userAgent");
+            }
+        }
+        hits
+    }
+
+    fn hit<'s>(&'s self, hits: &mut Vec<IocHit<'s>>, index: usize, field: &'static str) {
+        if let Some(indicator) = self.indicators.get(index) {
+            hits.push(IocHit { indicator, field });
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! IOC lists: reading plain and CSV lists (bad lines reported with file and line, the rest loaded) and
+//! matching every member a list can name.
+
+use cloudtrail_detect::ioc::{IndicatorKind, IocSet};
+use cloudtrail_model::Event;
+
+const RECORD: &str = r#"{"eventVersion":"1.08","eventTime":"2024-05-01T10:00:00Z","eventSource":"s3.amazonaws.com",
+  "eventName":"ListBuckets","sourceIPAddress":"203.0.113.77","userAgent":"[aws-cli/2.15.0 Python/3.11 Darwin/23.4.0]",
+  "userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLE:i-0abc1234def567890",
+  "arn":"arn:aws:sts::111122223333:assumed-role/web-server/i-0abc1234def567890","accountId":"111122223333",
+  "accessKeyId":"ASIAXEXAMPLEKEY12345","sessionContext":{"sessionIssuer":{"type":"Role",
+  "arn":"arn:aws:iam::111122223333:role/web-server","accountId":"111122223333"},"ec2RoleDelivery":"2.0"}}}"#;
+
+fn hits(iocs: &IocSet, record: &str) -> Vec<(String, &'static str)> {
+    let event = Event::from_json(record).unwrap();
+    iocs.matches(&event)
+        .iter()
+        .map(|hit| (hit.indicator.value.clone(), hit.field))
+        .collect()
+}
+
+#[test]
+fn plain_lists_tell_each_kind_by_its_shape_and_report_the_rest() {
+    let mut iocs = IocSet::new();
+    let text = "\
+# addresses seen in the intrusion
+203.0.113.0/24   # the attacker's VPS range
+2001:db8::/32
+ASIAXEXAMPLEKEY12345
+arn:aws:iam::111122223333:role/web-server
+444455556666
+user-agent: Darwin/23
+192.0.2.300
+not-an-indicator
+ua:
+";
+    let errors = iocs.add_text("intrusion.txt", text);
+    let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [8, 9, 10], "{errors:?}");
+    assert!(errors.iter().all(|e| e.list == "intrusion.txt"));
+    assert!(
+        errors[1].to_string().starts_with("intrusion.txt:9: "),
+        "{}",
+        errors[1]
+    );
+    let kinds: Vec<IndicatorKind> = iocs.indicators().iter().map(|i| i.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            IndicatorKind::Address,
+            IndicatorKind::Address,
+            IndicatorKind::AccessKey,
+            IndicatorKind::Arn,
+            IndicatorKind::Account,
+            IndicatorKind::UserAgent
+        ]
+    );
+    assert_eq!(
+        iocs.indicators()[0].note.as_deref(),
+        Some("the attacker's VPS range")
+    );
+    assert_eq!(iocs.indicators()[0].line, 2);
+
+    assert_eq!(
+        hits(&iocs, RECORD),
+        [
+            ("203.0.113.0/24".to_owned(), "sourceIPAddress"),
+            (
+                "ASIAXEXAMPLEKEY12345".to_owned(),
+                "userIdentity.accessKeyId"
+            ),
+            (
+                "arn:aws:iam::111122223333:role/web-server".to_owned(),
+                "userIdentity.sessionContext.sessionIssuer.arn"
+            ),
+            ("Darwin/23".to_owned(), "userAgent"),
+        ]
+    );
+}
+
+#[test]
+fn csv_lists_name_the_type_and_keep_the_other_columns_as_a_note() {
+    let mut iocs = IocSet::new();
+    let text = "value,type,description\n\
+198.51.100.9,ip,C2 server\n\
+444455556666,account,attacker account\n\
+arn:aws:sts::111122223333:assumed-role/web-server/i-0abc1234def567890,arn,\n\
+sqlmap,user_agent,scanner\n\
+AKIA,access_key,too short\n\
+x,colour,unknown type\n";
+    let errors = iocs.add_text("feed.csv", text);
+    assert_eq!(
+        errors.iter().map(|e| e.line).collect::<Vec<_>>(),
+        [6, 7],
+        "{errors:?}"
+    );
+    assert!(errors[1].reason.contains("colour"));
+    assert_eq!(iocs.len(), 4);
+    assert_eq!(iocs.indicators()[0].note.as_deref(), Some("C2 server"));
+
+    // The caller's account, not the account that received the call.
+    let cross_account = r#"{"eventName":"AssumeRole","sourceIPAddress":"198.51.100.9","userAgent":"sqlmap/1.7-dev",
+      "recipientAccountId":"111122223333","userIdentity":{"type":"AWSAccount","accountId":"444455556666"}}"#;
+    assert_eq!(
+        hits(&iocs, cross_account),
+        [
+            ("198.51.100.9".to_owned(), "sourceIPAddress"),
+            ("444455556666".to_owned(), "userIdentity.accountId"),
+            ("sqlmap".to_owned(), "userAgent"),
+        ]
+    );
+    // One ARN hit per record: the session's own ARN.
+    assert_eq!(
+        hits(&iocs, RECORD),
+        [(
+            "arn:aws:sts::111122223333:assumed-role/web-server/i-0abc1234def567890".to_owned(),
+            "userIdentity.arn"
+        )]
+    );
+}
+
+#[test]
+fn records_that_name_no_indicator_match_nothing() {
+    let mut iocs = IocSet::new();
+    assert!(
+        iocs.add_text("x", "203.0.113.0/25\nuser-agent: kali\n")
+            .is_empty()
+    );
+    // 203.0.113.77 is outside the /25; host names and "AWS Internal" are not addresses.
+    for address in ["203.0.113.177", "ec2.amazonaws.com", "AWS Internal", ""] {
+        let record = format!(
+            r#"{{"eventName":"X","sourceIPAddress":"{address}","userAgent":"Boto3/1.34"}}"#
+        );
+        assert!(hits(&iocs, &record).is_empty(), "{address}");
+    }
+}
+
+#[test]
+fn a_hundred_thousand_indicators_load_and_match_by_look_up() {
+    let mut text = String::new();
+    for i in 0..50_000u32 {
+        text.push_str(&format!("10.{}.{}.{}\n", i >> 16, (i >> 8) & 255, i & 255));
+        text.push_str(&format!("AKIA{i:016}\n"));
+    }
+    let mut iocs = IocSet::new();
+    assert!(iocs.add_text("big.txt", &text).is_empty());
+    assert_eq!(iocs.len(), 100_000);
+    let record = r#"{"eventName":"X","sourceIPAddress":"10.0.195.79","userIdentity":{"type":"IAMUser","accessKeyId":"AKIA0000000000049999"}}"#;
+    assert_eq!(
+        hits(&iocs, record),
+        [
+            ("10.0.195.79".to_owned(), "sourceIPAddress"),
+            (
+                "AKIA0000000000049999".to_owned(),
+                "userIdentity.accessKeyId"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_missing_file_is_an_error_naming_it() {
+    let error = IocSet::new()
+        .add_file(std::path::Path::new("/nonexistent/iocs.txt"))
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("/nonexistent/iocs.txt"),
+        "{error}"
+    );
+}
