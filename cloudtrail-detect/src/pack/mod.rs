@@ -8,7 +8,8 @@
 //! | `execution` | commands on instances, user data, Instance Connect, serial console |
 //! | `persistence` | IAM users, roles, keys, login profiles, trust policies, Lambda backdoors |
 //! | `privilege_escalation` | IAM policies and their versions |
-//! | `defense_evasion` | logging, monitoring and network controls turned off or weakened |
+//! | `defense_evasion` | logs and their destinations destroyed, shortened or cut off; organisation guardrails lifted |
+//! | `network_controls` | security groups and network ACLs opened to the internet or deleted |
 //! | `credential_access` | secrets, parameters, password data, sign-in brute force |
 //! | `discovery` | enumeration, VPC endpoint denials |
 //! | `exfiltration` | snapshots, images and data shared out |
@@ -23,6 +24,7 @@ mod exfiltration;
 mod helpers;
 mod initial_access;
 mod llm;
+mod network_controls;
 mod notebook;
 mod persistence;
 mod privilege_escalation;
@@ -32,12 +34,13 @@ use crate::rule::Rule;
 /// Every built-in rule. Each has positive and negative fixtures in the crate's tests
 /// (`tests/data/pack/`).
 pub fn builtin_rules() -> Vec<Rule> {
-    let families: [fn() -> Vec<Rule>; 9] = [
+    let families: &[fn() -> Vec<Rule>] = &[
         notebook::rules,
         initial_access::rules,
         persistence::rules,
         privilege_escalation::rules,
         defense_evasion::rules,
+        network_controls::rules,
         credential_access::rules,
         discovery::rules,
         exfiltration::rules,
