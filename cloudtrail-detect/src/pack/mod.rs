@@ -9,6 +9,7 @@
 //! | `persistence` | IAM users, roles, keys, login profiles, trust policies, Lambda backdoors |
 //! | `privilege_escalation` | IAM policies and their versions |
 //! | `defense_evasion` | logs and their destinations destroyed, shortened or cut off; organisation guardrails lifted |
+//! | `security_services` | Config, GuardDuty, Security Hub, Macie, Inspector, Detective, Access Analyzer, WAF, Bedrock guardrails turned off |
 //! | `network_controls` | security groups and network ACLs opened to the internet or deleted |
 //! | `credential_access` | secrets, parameters, password data, sign-in brute force |
 //! | `discovery` | enumeration, VPC endpoint denials |
@@ -28,6 +29,7 @@ mod network_controls;
 mod notebook;
 mod persistence;
 mod privilege_escalation;
+mod security_services;
 
 use crate::rule::Rule;
 
@@ -40,6 +42,7 @@ pub fn builtin_rules() -> Vec<Rule> {
         persistence::rules,
         privilege_escalation::rules,
         defense_evasion::rules,
+        security_services::rules,
         network_controls::rules,
         credential_access::rules,
         discovery::rules,
