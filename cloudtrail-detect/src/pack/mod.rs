@@ -11,6 +11,7 @@
 //! | `defense_evasion` | logs and their destinations destroyed, shortened or cut off; organisation guardrails lifted |
 //! | `security_services` | Config, GuardDuty, Security Hub, Macie, Inspector, Detective, Access Analyzer, WAF, Bedrock guardrails turned off |
 //! | `network_controls` | security groups and network ACLs opened to the internet or deleted |
+//! | `data_protection` | S3 public access blocks, versioning, MFA delete, encryption defaults, KMS key policies weakened |
 //! | `credential_access` | secrets, parameters, password data, sign-in brute force |
 //! | `discovery` | enumeration, VPC endpoint denials |
 //! | `exfiltration` | snapshots, images and data shared out |
@@ -19,6 +20,7 @@
 //! | `helpers` | tactic ids and condition shorthands the families share |
 
 mod credential_access;
+mod data_protection;
 mod defense_evasion;
 mod discovery;
 mod exfiltration;
@@ -44,6 +46,7 @@ pub fn builtin_rules() -> Vec<Rule> {
         defense_evasion::rules,
         security_services::rules,
         network_controls::rules,
+        data_protection::rules,
         credential_access::rules,
         discovery::rules,
         exfiltration::rules,
