@@ -25,6 +25,7 @@ mod defense_evasion;
 mod discovery;
 mod exfiltration;
 mod helpers;
+mod impact;
 mod initial_access;
 mod llm;
 mod network_controls;
@@ -47,6 +48,7 @@ pub fn builtin_rules() -> Vec<Rule> {
         security_services::rules,
         network_controls::rules,
         data_protection::rules,
+        impact::rules,
         credential_access::rules,
         discovery::rules,
         exfiltration::rules,
