@@ -55,10 +55,11 @@ pub(super) fn rules() -> Vec<Rule> {
         .mitre(DEFENSE_EVASION, "T1562.008"),
         Rule::new(
             "aws-dns-query-logs-deleted",
-            "Route 53 Resolver query logging deleted",
+            "Route 53 Resolver or hosted-zone query logging deleted",
             names(&[
                 "DeleteResolverQueryLogConfig",
                 "DisassociateResolverQueryLogConfig",
+                "DeleteQueryLoggingConfig",
             ]),
         )
         .severity(Severity::Medium)

@@ -11,10 +11,12 @@ use chrono::Duration;
 use crate::condition::{Condition, field};
 use crate::rule::{Rule, Severity};
 
-use super::helpers::{IMPACT, call, names, sources, succeeded};
+use super::helpers::{IMPACT, call, names, source, sources, succeeded};
 
 /// The request header that asks S3 to encrypt with a key the caller supplies (SSE-C).
 const SSE_C_ALGORITHM: &str = "requestParameters.x-amz-server-side-encryption-customer-algorithm";
+/// The same header in the response, as S3 echoes it.
+const SSE_C_RESPONSE: &str = "responseElements.x-amz-server-side-encryption-customer-algorithm";
 
 /// A database deletion that also deletes its automated backups: `deleteAutomatedBackups` defaults to
 /// true for DeleteDBInstance and DeleteDBCluster, so only an explicit `false` keeps them.
@@ -158,6 +160,16 @@ pub(super) fn rules() -> Vec<Rule> {
         .severity(Severity::Low)
         .mitre(IMPACT, "T1490"),
         Rule::new(
+            "aws-s3-objects-batch-deleted",
+            "S3 objects deleted in a batch (DeleteObjects)",
+            call("s3", &["DeleteObjects"]),
+        )
+        .description("One DeleteObjects call removes up to 1,000 keys or versions: emptying a bucket takes one request, so a single call is worth seeing. S3 data events must be logged.")
+        .false_positive("clean-up jobs and tools emptying buckets before deleting them")
+        .severity(Severity::Low)
+        .tag("stratus:aws.impact.s3-ransomware-batch-deletion")
+        .mitre(IMPACT, "T1485"),
+        Rule::new(
             "aws-s3-batch-deletion-burst",
             "Many S3 DeleteObjects calls by one principal",
             call("s3", &["DeleteObjects"]),
@@ -173,11 +185,22 @@ pub(super) fn rules() -> Vec<Rule> {
             "Many S3 objects deleted one by one by one principal",
             call("s3", &["DeleteObject"]),
         )
-        .description("A hundred or more DeleteObject calls by one principal within 10 minutes. S3 data events must be logged.")
+        .description("Twenty or more DeleteObject calls by one principal within 5 minutes (a script walking a bucket, object by object and version by version). S3 data events must be logged.")
         .false_positive("applications that delete their own temporary objects")
         .severity(Severity::Medium)
-        .threshold(100, Duration::minutes(10))
+        .threshold(20, Duration::minutes(5))
         .tag("stratus:aws.impact.s3-ransomware-individual-deletion")
+        .mitre(IMPACT, "T1485"),
+        Rule::new(
+            "aws-s3-object-lock-bypassed",
+            "S3 Object Lock governance retention bypassed",
+            names(&["DeleteObject", "DeleteObjects", "PutObjectRetention"])
+                .and(source("s3"))
+                .and(field("requestParameters.x-amz-bypass-governance-retention").equals(["true"])),
+        )
+        .description("The caller used s3:BypassGovernanceRetention to delete locked object versions or shorten their retention: the protection meant to survive a compromised account was overridden.")
+        .severity(Severity::Medium)
+        .escalate(succeeded(), Severity::High)
         .mitre(IMPACT, "T1485"),
         Rule::new(
             "aws-s3-sse-c-encryption",
@@ -187,6 +210,7 @@ pub(super) fn rules() -> Vec<Rule> {
                 .and(
                     field(SSE_C_ALGORITHM)
                         .exists()
+                        .or(field(SSE_C_RESPONSE).exists())
                         .or(field("additionalEventData.SSEApplied").equals(["SSE_C"])),
                 ),
         )
@@ -216,9 +240,13 @@ pub(super) fn rules() -> Vec<Rule> {
                 "restore-files",
                 "your_files",
                 "your-files",
+                "files-deleted",
+                "files_deleted",
+                "files-encrypted",
+                "files_encrypted",
             ])),
         )
-        .description("Ransomware leaves a note beside the data it destroyed or encrypted, with a name meant to be read (HOW_TO_DECRYPT_FILES.txt, RECOVER_FILES, ...).")
+        .description("Ransomware leaves a note beside the data it destroyed or encrypted, with a name meant to be read (HOW_TO_DECRYPT_FILES.txt, RECOVER_FILES, FILES-DELETED.txt as Stratus Red Team writes, ...).")
         .severity(Severity::Medium)
         .escalate(succeeded(), Severity::High)
         .mitre(IMPACT, "T1486"),

@@ -10,7 +10,7 @@
 //! | `privilege_escalation` | IAM policies and their versions |
 //! | `defense_evasion` | logs and their destinations destroyed, shortened or cut off; organisation guardrails lifted |
 //! | `security_services` | Config, GuardDuty, Security Hub, Macie, Inspector, Detective, Access Analyzer, WAF, Bedrock guardrails turned off |
-//! | `network_controls` | security groups and network ACLs opened to the internet or deleted |
+//! | `network_controls` | security groups and network ACLs opened to the internet or deleted, Network Firewall taken down |
 //! | `data_protection` | S3 public access blocks, versioning, MFA delete, encryption defaults, KMS key policies weakened |
 //! | `credential_access` | secrets, parameters, password data, sign-in brute force |
 //! | `discovery` | enumeration, VPC endpoint denials |

@@ -1,5 +1,5 @@
 //! Defense evasion (TA0005) on network controls: security groups and network ACLs opened to the whole
-//! internet, network ACLs and their entries deleted.
+//! internet, network ACLs and their entries deleted, AWS Network Firewall taken down.
 //!
 //! A network is the whole internet when its prefix length is 0, whatever its base address: AWS accepts
 //! `208.236.235.254/0` (Stratus Red Team sends it) as it accepts `0.0.0.0/0` and `::/0`. The CIDR text
@@ -73,6 +73,22 @@ pub(super) fn rules() -> Vec<Rule> {
             call("ec2", &["DeleteNetworkAcl", "DeleteNetworkAclEntry"]),
         )
         .description("Deleting an entry can remove the deny that kept traffic out; an ACL is deleted once no subnet uses it, often after its subnets were moved to the default ACL, which allows all traffic.")
+        .false_positive("network teardown")
+        .severity(Severity::Medium)
+        .mitre(DEFENSE_EVASION, "T1562.007"),
+        Rule::new(
+            "aws-network-firewall-deleted",
+            "Network Firewall, its policy or a rule group deleted, or a subnet taken out of it",
+            call(
+                "network-firewall",
+                &[
+                    "DeleteFirewall",
+                    "DeleteFirewallPolicy",
+                    "DeleteRuleGroup",
+                    "DisassociateSubnets",
+                ],
+            ),
+        )
         .false_positive("network teardown")
         .severity(Severity::Medium)
         .mitre(DEFENSE_EVASION, "T1562.007"),

@@ -38,6 +38,8 @@ pub(super) fn rules() -> Vec<Rule> {
                     "DeleteConformancePack",
                     "DeleteOrganizationConformancePack",
                     "DeleteRemediationConfiguration",
+                    "DeleteConfigurationAggregator",
+                    "DeleteAggregationAuthorization",
                 ],
             ),
         )
@@ -171,9 +173,10 @@ pub(super) fn rules() -> Vec<Rule> {
         .mitre(DEFENSE_EVASION, "T1562.001"),
         Rule::new(
             "aws-waf-web-acl-deleted",
-            "WAF web ACL or rule group deleted",
+            "WAF web ACL, rule group or classic rule deleted",
             names(&["DeleteWebACL", "DeleteRuleGroup"])
-                .and(sources(&["wafv2", "waf", "waf-regional"])),
+                .and(sources(&["wafv2", "waf", "waf-regional"]))
+                .or(names(&["DeleteRule", "DeleteRateBasedRule"]).and(sources(&["waf", "waf-regional"]))),
         )
         .false_positive("stack teardown")
         .severity(Severity::Medium)
