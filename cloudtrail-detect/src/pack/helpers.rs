@@ -1,6 +1,7 @@
 //! What several rule families share: ATT&CK tactic ids and condition shorthands.
 
-use crate::condition::{Condition, field};
+use crate::condition::{Condition, field, on};
+use crate::field::Field;
 
 pub(super) const DEFENSE_EVASION: &str = "TA0005";
 pub(super) const CREDENTIAL_ACCESS: &str = "TA0006";
@@ -35,4 +36,27 @@ pub(super) fn sensitive_write() -> Condition {
             "kms.amazonaws.com",
             "securityhub.amazonaws.com",
         ]))
+}
+
+// Defense evasion and impact (defense_evasion, security_services, network_controls, data_protection,
+// impact).
+
+/// ATT&CK tactic id of Impact.
+pub(super) const IMPACT: &str = "TA0040";
+
+/// `eventName` is one of `list` and `eventSource` is `<service>.amazonaws.com`.
+pub(super) fn call(service: &str, list: &[&str]) -> Condition {
+    names(list).and(source(service))
+}
+
+/// `eventSource` is one of `<service>.amazonaws.com` for the services given.
+pub(super) fn sources(services: &[&str]) -> Condition {
+    field("eventSource").equals(services.iter().map(|s| format!("{s}.amazonaws.com")))
+}
+
+/// The call succeeded. Destructive rules are High only then: a failed or denied attempt keeps their
+/// base severity (Medium), as an error such as `TrailNotFoundException` is mostly a typo or a script's
+/// clean-up, not an intrusion.
+pub(super) fn succeeded() -> Condition {
+    on(Field::Outcome).equals(["success"])
 }

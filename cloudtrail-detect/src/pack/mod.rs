@@ -8,7 +8,10 @@
 //! | `execution` | commands on instances, user data, Instance Connect, serial console |
 //! | `persistence` | IAM users, roles, keys, login profiles, trust policies, Lambda backdoors |
 //! | `privilege_escalation` | IAM policies and their versions |
-//! | `defense_evasion` | logging, monitoring and network controls turned off or weakened |
+//! | `defense_evasion` | logs and their destinations destroyed, shortened or cut off; organisation guardrails lifted |
+//! | `security_services` | Config, GuardDuty, Security Hub, Macie, Inspector, Detective, Access Analyzer, WAF, Bedrock guardrails turned off |
+//! | `network_controls` | security groups and network ACLs opened to the internet or deleted, Network Firewall taken down |
+//! | `data_protection` | S3 public access blocks, versioning, MFA delete, encryption defaults, KMS key policies weakened |
 //! | `credential_access` | secrets, parameters, password data, sign-in brute force |
 //! | `discovery` | enumeration, VPC endpoint denials |
 //! | `exfiltration` | snapshots, images and data shared out |
@@ -17,27 +20,35 @@
 //! | `helpers` | tactic ids and condition shorthands the families share |
 
 mod credential_access;
+mod data_protection;
 mod defense_evasion;
 mod discovery;
 mod exfiltration;
 mod helpers;
+mod impact;
 mod initial_access;
 mod llm;
+mod network_controls;
 mod notebook;
 mod persistence;
 mod privilege_escalation;
+mod security_services;
 
 use crate::rule::Rule;
 
 /// Every built-in rule. Each has positive and negative fixtures in the crate's tests
 /// (`tests/data/pack/`).
 pub fn builtin_rules() -> Vec<Rule> {
-    let families: [fn() -> Vec<Rule>; 9] = [
+    let families: &[fn() -> Vec<Rule>] = &[
         notebook::rules,
         initial_access::rules,
         persistence::rules,
         privilege_escalation::rules,
         defense_evasion::rules,
+        security_services::rules,
+        network_controls::rules,
+        data_protection::rules,
+        impact::rules,
         credential_access::rules,
         discovery::rules,
         exfiltration::rules,

@@ -4,11 +4,12 @@
 
 use chrono::Duration;
 
-use crate::condition::field;
+use crate::condition::{Condition, field};
 use crate::rule::{Rule, Severity};
 
 use super::helpers::{
     CREDENTIAL_ACCESS, DEFENSE_EVASION, INITIAL_ACCESS, PRIVILEGE_ESCALATION, names, source,
+    succeeded,
 };
 
 pub(super) fn rules() -> Vec<Rule> {
@@ -68,9 +69,23 @@ pub(super) fn rules() -> Vec<Rule> {
         Rule::new(
             "aws-cloudtrail-tampering",
             "CloudTrail logging stopped, deleted or changed",
-            names(&["DeleteTrail", "StopLogging", "UpdateTrail", "PutEventSelectors"]).and(source("cloudtrail")),
+            names(&["DeleteTrail", "StopLogging", "UpdateTrail"])
+                .and(source("cloudtrail"))
+                .or(names(&["PutEventSelectors"])
+                    .and(source("cloudtrail"))
+                    .and(event_selectors_drop_events())),
         )
-        .severity(Severity::High)
+        .description("A trail was deleted, stopped or changed (UpdateTrail can move its bucket or drop regions and global events), or its event selectors no longer log management events or write calls. Selectors that add events are not flagged. High when the call succeeded and stops or narrows logging; other trail updates and failed attempts are Medium.")
+        .severity(Severity::Medium)
+        .escalate(
+            succeeded().and(
+                names(&["DeleteTrail", "StopLogging", "PutEventSelectors"])
+                    .or(field("requestParameters.isMultiRegionTrail").equals(["false"]))
+                    .or(field("requestParameters.includeGlobalServiceEvents").equals(["false"]))
+                    .or(field("requestParameters.enableLogFileValidation").equals(["false"])),
+            ),
+            Severity::High,
+        )
         .tag("stratus:aws.defense-evasion.cloudtrail-stop")
         .tag("stratus:aws.defense-evasion.cloudtrail-delete")
         .tag("stratus:aws.defense-evasion.cloudtrail-event-selectors")
@@ -84,12 +99,58 @@ pub(super) fn rules() -> Vec<Rule> {
                 "DeletePublishingDestination",
                 "DisassociateMembers",
                 "DisassociateFromMasterAccount",
+                "DisassociateFromAdministratorAccount",
                 "RemoveTargets",
                 "StopMonitoringMembers",
             ])
-            .or(names(&["UpdateDetector"]).and(field("requestParameters.enable").equals(["false"]))),
+            .or(names(&["UpdateDetector"]).and(
+                field("requestParameters.enable")
+                    .equals(["false"])
+                    .or(field("requestParameters.features.status").equals(["DISABLED"]))
+                    .or(field("requestParameters.dataSources.s3Logs.enable").equals(["false"]))
+                    .or(field("requestParameters.dataSources.kubernetes.auditLogs.enable").equals(["false"])),
+            )),
         )
-        .severity(Severity::High)
+        .description("GuardDuty stops watching: a detector deleted or disabled (or one of its protection plans, such as S3 or EKS audit logs, turned off), member accounts removed, findings no longer exported, or EventBridge targets that carried findings removed. Failed attempts are Medium.")
+        .severity(Severity::Medium)
+        .escalate(succeeded(), Severity::High)
         .mitre(DEFENSE_EVASION, "T1562.001"),
     ]
+}
+
+/// A PutEventSelectors request that stops logging events the trail logged by default: basic selectors of
+/// which none includes management events, or none logs write calls (`All` or `WriteOnly`); advanced
+/// selectors of which none selects the `Management` category; or no selectors at all.
+fn event_selectors_drop_events() -> Condition {
+    let basic = "requestParameters.eventSelectors";
+    let advanced = "requestParameters.advancedEventSelectors.fieldSelectors";
+    let no_management = field(&format!("{basic}.includeManagementEvents"))
+        .equals(["false"])
+        .and(
+            field(&format!("{basic}.includeManagementEvents"))
+                .equals(["true"])
+                .not(),
+        );
+    let no_writes = field(&format!("{basic}.readWriteType"))
+        .equals(["ReadOnly"])
+        .and(
+            field(&format!("{basic}.readWriteType"))
+                .equals(["All", "WriteOnly"])
+                .not(),
+        );
+    let advanced_without_management = field(&format!("{advanced}.field")).exists().and(
+        field(&format!("{advanced}.equals"))
+            .equals(["Management"])
+            .not(),
+    );
+    let nothing = field(&format!("{basic}.includeManagementEvents"))
+        .exists()
+        .or(field(&format!("{basic}.readWriteType")).exists())
+        .or(field(&format!("{basic}.dataResources.type")).exists())
+        .or(field(&format!("{advanced}.field")).exists())
+        .not();
+    no_management
+        .or(no_writes)
+        .or(advanced_without_management)
+        .or(nothing)
 }
