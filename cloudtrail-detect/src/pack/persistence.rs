@@ -1,14 +1,25 @@
-//! Persistence (TA0003): new IAM users, roles, access keys, login profiles and trust policies, and
-//! backdoors in Lambda permissions.
+//! Persistence (TA0003): new IAM users, roles, access keys, login profiles and trust policies; identity
+//! providers, Roles Anywhere and Identity Center; federation tokens; backdoors in Lambda permissions,
+//! code and layers; MFA and password-policy weakening; SSH keys; KMS grants; Cognito guest roles.
 
 use chrono::Duration;
 
 use crate::condition::field;
 use crate::rule::{Rule, RuleKind, Severity};
 
-use super::helpers::{PERSISTENCE, names, source};
+use super::helpers::{
+    PERSISTENCE, PRIVILEGE_ESCALATION, for_another_user, names, policy_principal_anyone,
+    policy_principal_aws, source,
+};
 
 pub(super) fn rules() -> Vec<Rule> {
+    let mut rules = iam_users_and_keys();
+    rules.extend(roles_and_identity_providers());
+    rules.extend(lambda());
+    rules
+}
+
+fn iam_users_and_keys() -> Vec<Rule> {
     vec![
         Rule::new(
             "aws-iam-user-created",
@@ -27,6 +38,40 @@ pub(super) fn rules() -> Vec<Rule> {
         .tag("stratus:aws.persistence.iam-backdoor-user")
         .mitre(PERSISTENCE, "T1098.001"),
         Rule::new(
+            "aws-iam-access-key-created-for-other-user",
+            "Access key created for another IAM user",
+            names(&["CreateAccessKey"])
+                .and(source("iam"))
+                .and(for_another_user()),
+        )
+        .description("A principal created an access key for an IAM user other than itself: a long-lived credential an attacker can keep after losing the session that made it.")
+        .false_positive("Administrators and provisioning pipelines issuing keys to service users")
+        .severity(Severity::Medium)
+        .tag("stratus:aws.persistence.iam-backdoor-user")
+        .tag("stratus:aws.persistence.iam-create-admin-user")
+        .mitre(PERSISTENCE, "T1098.001"),
+        Rule::new(
+            "aws-iam-root-access-key-created",
+            "Access key created for the root user",
+            names(&["CreateAccessKey"])
+                .and(source("iam"))
+                .and(field("userIdentity.type").equals(["Root"]))
+                .and(field("requestParameters.userName").exists().not()),
+        )
+        .description("The root user created an access key for itself. Root keys cannot be restricted by IAM policies and AWS advises against having any.")
+        .severity(Severity::High)
+        .mitre(PERSISTENCE, "T1098.001"),
+        Rule::new(
+            "aws-iam-access-key-reactivated",
+            "Inactive access key made active again",
+            names(&["UpdateAccessKey"])
+                .and(source("iam"))
+                .and(field("requestParameters.status").equals(["Active"])),
+        )
+        .description("A disabled access key was enabled again: keys are deactivated when they leak or their owner leaves.")
+        .severity(Severity::Low)
+        .mitre(PERSISTENCE, "T1098.001"),
+        Rule::new(
             "aws-iam-login-profile-changed",
             "Console password created or changed for an IAM user",
             names(&["CreateLoginProfile", "UpdateLoginProfile"]).and(source("iam")),
@@ -36,21 +81,17 @@ pub(super) fn rules() -> Vec<Rule> {
         .tag("stratus:aws.privilege-escalation.iam-update-user-login-profile")
         .mitre(PERSISTENCE, "T1098"),
         Rule::new(
-            "aws-iam-role-trust-changed",
-            "Role trust policy changed",
-            names(&["UpdateAssumeRolePolicy"]).and(source("iam")),
+            "aws-iam-login-profile-created-for-other-user",
+            "Console password created for another IAM user",
+            names(&["CreateLoginProfile"])
+                .and(source("iam"))
+                .and(for_another_user()),
         )
-        .severity(Severity::High)
-        .tag("stratus:aws.persistence.iam-backdoor-role")
-        .mitre(PERSISTENCE, "T1098.003"),
-        Rule::new(
-            "aws-iam-role-created",
-            "IAM role created",
-            names(&["CreateRole"]).and(source("iam")),
-        )
-        .severity(Severity::Info)
-        .tag("stratus:aws.persistence.iam-create-backdoor-role")
-        .mitre(PERSISTENCE, "T1098.003"),
+        .description("A principal gave another IAM user a console password: a way in through the console that the user's owner may not know of.")
+        .false_positive("Administrators onboarding people with console access")
+        .severity(Severity::Medium)
+        .tag("stratus:aws.persistence.iam-create-user-login-profile")
+        .mitre(PERSISTENCE, "T1098"),
         Rule::new(
             "aws-iam-backdoor-user-sequence",
             "IAM user created, given a policy and an access key in a row",
@@ -73,16 +114,157 @@ pub(super) fn rules() -> Vec<Rule> {
             window: Duration::hours(1),
             ordered: true,
         })
+        .tag("stratus:aws.persistence.iam-create-admin-user")
         .mitre(PERSISTENCE, "T1136.003"),
+        Rule::new(
+            "aws-iam-ssh-public-key-uploaded",
+            "SSH public key uploaded for an IAM user",
+            names(&["UploadSSHPublicKey"]).and(source("iam")),
+        )
+        .description("An SSH public key was attached to an IAM user; it authenticates to CodeCommit repositories without the user's password or access keys.")
+        .severity(Severity::Low)
+        .mitre(PERSISTENCE, "T1098.004"),
+        Rule::new(
+            "aws-iam-signing-certificate-uploaded",
+            "X.509 signing certificate uploaded for an IAM user",
+            names(&["UploadSigningCertificate"]).and(source("iam")),
+        )
+        .description("A signing certificate was added to an IAM user: a rarely used, rarely reviewed credential for SOAP-era APIs.")
+        .severity(Severity::Medium)
+        .mitre(PERSISTENCE, "T1098.001"),
+        Rule::new(
+            "aws-iam-service-specific-credential-created",
+            "Service-specific credential created for an IAM user",
+            names(&["CreateServiceSpecificCredential", "ResetServiceSpecificCredential"])
+                .and(source("iam")),
+        )
+        .description("A user name and password for CodeCommit, Amazon Keyspaces or Bedrock was issued to an IAM user; it outlives the session that created it.")
+        .severity(Severity::Low)
+        .mitre(PERSISTENCE, "T1098.001"),
+    ]
+}
+
+fn roles_and_identity_providers() -> Vec<Rule> {
+    let trust = "requestParameters.policyDocument";
+    let new_trust = "requestParameters.assumeRolePolicyDocument";
+    vec![
+        Rule::new(
+            "aws-iam-role-trust-changed",
+            "Role trust policy changed",
+            names(&["UpdateAssumeRolePolicy"]).and(source("iam")),
+        )
+        .description("Who may assume a role changed. Adding an account or anyone to a trust policy is a classic backdoor (aws-iam-role-trust-allows-accounts raises those).")
+        .false_positive("Infrastructure-as-code deployments updating trust policies")
+        .severity(Severity::Medium)
+        .tag("stratus:aws.persistence.iam-backdoor-role")
+        .mitre(PERSISTENCE, "T1098.003"),
+        Rule::new(
+            "aws-iam-role-trust-allows-accounts",
+            "Role trust policy lets AWS accounts or principals assume the role",
+            names(&["UpdateAssumeRolePolicy"])
+                .and(source("iam"))
+                .and(policy_principal_aws(trust).or(policy_principal_anyone(trust))),
+        )
+        .description("A trust policy now names AWS principals (an account, user or role; possibly of another account) or anyone; services and identity providers alone do not raise it.")
+        .false_positive("Cross-account access set up on purpose; role chaining within the account")
+        .severity(Severity::Medium)
+        .escalate(policy_principal_anyone(trust), Severity::High)
+        .tag("stratus:aws.persistence.iam-backdoor-role")
+        .mitre(PERSISTENCE, "T1098.003"),
+        Rule::new(
+            "aws-iam-role-created",
+            "IAM role created",
+            names(&["CreateRole"]).and(source("iam")),
+        )
+        .severity(Severity::Info)
+        .tag("stratus:aws.persistence.iam-create-backdoor-role")
+        .mitre(PERSISTENCE, "T1098.003"),
+        Rule::new(
+            "aws-iam-role-created-with-account-trust",
+            "Role created that AWS accounts or principals may assume",
+            names(&["CreateRole"]).and(source("iam")).and(
+                policy_principal_aws(new_trust).or(policy_principal_anyone(new_trust)),
+            ),
+        )
+        .description("A new role trusts AWS principals (an account, user or role; possibly of another account) or anyone, rather than a service or identity provider.")
+        .false_positive("Cross-account roles deployed on purpose")
+        .severity(Severity::Low)
+        .escalate(policy_principal_anyone(new_trust), Severity::High)
+        .tag("stratus:aws.persistence.iam-create-backdoor-role")
+        .mitre(PERSISTENCE, "T1098.003"),
+        Rule::new(
+            "aws-iam-saml-provider-changed",
+            "SAML identity provider created or updated",
+            names(&["CreateSAMLProvider", "UpdateSAMLProvider"]).and(source("iam")),
+        )
+        .description("A SAML provider decides who can federate into the account's roles; a new or replaced metadata document lets its owner sign in as anyone those roles trust.")
+        .false_positive("IAM Identity Center creating its AWSSSO_ provider; identity-provider certificate rotation")
+        .severity(Severity::Medium)
+        .mitre(PERSISTENCE, "T1098")
+        .mitre(PRIVILEGE_ESCALATION, "T1484.002"),
+        Rule::new(
+            "aws-iam-oidc-provider-changed",
+            "OpenID Connect identity provider created or widened",
+            names(&[
+                "CreateOpenIDConnectProvider",
+                "AddClientIDToOpenIDConnectProvider",
+                "UpdateOpenIDConnectProviderThumbprint",
+            ])
+            .and(source("iam")),
+        )
+        .description("An OIDC provider (or a new audience or certificate thumbprint for one) lets tokens of an outside issuer assume roles that trust it.")
+        .false_positive("CI systems (GitHub Actions, GitLab) and EKS clusters set up by their administrators")
+        .severity(Severity::Medium)
+        .mitre(PERSISTENCE, "T1098")
+        .mitre(PRIVILEGE_ESCALATION, "T1484.002"),
+        Rule::new(
+            "aws-rolesanywhere-trust-anchor-changed",
+            "IAM Roles Anywhere trust anchor created, updated or enabled",
+            names(&["CreateTrustAnchor", "UpdateTrustAnchor", "EnableTrustAnchor"])
+                .and(source("rolesanywhere")),
+        )
+        .description("A trust anchor lets holders of certificates from its authority obtain role credentials from anywhere; an attacker's own CA gives lasting access.")
+        .severity(Severity::Medium)
+        .tag("stratus:aws.persistence.rolesanywhere-create-trust-anchor")
+        .mitre(PERSISTENCE, "T1098.003"),
+        Rule::new(
+            "aws-rolesanywhere-profile-changed",
+            "IAM Roles Anywhere profile created, updated or enabled",
+            names(&["CreateProfile", "UpdateProfile", "EnableProfile"])
+                .and(source("rolesanywhere")),
+        )
+        .description("A Roles Anywhere profile names the roles that trust-anchor certificates may assume.")
+        .severity(Severity::Low)
+        .tag("stratus:aws.persistence.rolesanywhere-create-trust-anchor")
+        .mitre(PERSISTENCE, "T1098.003"),
+        Rule::new(
+            "aws-sts-federation-token-issued",
+            "Federation token issued to an IAM user",
+            names(&["GetFederationToken"]).and(source("sts")),
+        )
+        .description("GetFederationToken turns an IAM user's key into temporary credentials that survive the key's deletion for up to 36 hours and are not visible as a role session.")
+        .false_positive("aws-vault login and federation proxies that use it by design (with an allow-all session policy, so the policy says nothing)")
+        .severity(Severity::Medium)
+        .tag("stratus:aws.persistence.sts-federation-token")
+        .mitre(PERSISTENCE, "T1098.001"),
+    ]
+}
+
+/// Lambda API names with and without the API-version suffixes CloudTrail appends.
+const ADD_PERMISSION: &[&str] = &[
+    "AddPermission",
+    "AddPermission20150331",
+    "AddPermission20150331v2",
+];
+
+fn lambda() -> Vec<Rule> {
+    vec![
         Rule::new(
             "aws-lambda-public-permission",
             "Lambda function made invocable by anyone",
-            names(&[
-                "AddPermission",
-                "AddPermission20150331",
-                "AddPermission20150331v2",
-            ])
-            .and(field("requestParameters.principal").equals(["*"])),
+            names(ADD_PERMISSION)
+                .and(source("lambda"))
+                .and(field("requestParameters.principal").equals(["*"])),
         )
         .severity(Severity::High)
         .tag("stratus:aws.persistence.lambda-backdoor-function")
