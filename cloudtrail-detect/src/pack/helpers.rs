@@ -69,6 +69,14 @@ fn policy_regex(template: &str) -> String {
     out
 }
 
+/// The policy document at `path` (JSON text) has a statement that allows every action (`"Effect":
+/// "Allow"` with `"Action": "*"` or `["*"]`, in either order). `NotAction` does not count.
+pub(super) fn policy_allows_everything(path: &str) -> Condition {
+    let effect_first = policy_regex("'effect'~:~'allow'…'action'~:~[~'*'");
+    let action_first = policy_regex("'action'~:~[~'*'…'effect'~:~'allow'");
+    pattern(path, &format!("{effect_first}|{action_first}"))
+}
+
 /// The policy document at `path` (JSON text) names every principal: `"Principal": "*"`,
 /// `{"AWS": "*"}` or `{"AWS": ["*"]}`.
 pub(super) fn policy_principal_anyone(path: &str) -> Condition {

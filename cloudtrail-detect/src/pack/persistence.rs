@@ -4,18 +4,22 @@
 
 use chrono::Duration;
 
-use crate::condition::field;
+use crate::condition::{Condition, field, on};
+use crate::field::Field;
 use crate::rule::{Rule, RuleKind, Severity};
 
 use super::helpers::{
-    PERSISTENCE, PRIVILEGE_ESCALATION, for_another_user, names, policy_principal_anyone,
-    policy_principal_aws, source,
+    PERSISTENCE, PRIVILEGE_ESCALATION, for_another_user, names, policy_allows_everything,
+    policy_principal_anyone, policy_principal_aws, source,
 };
 
 pub(super) fn rules() -> Vec<Rule> {
     let mut rules = iam_users_and_keys();
     rules.extend(roles_and_identity_providers());
+    rules.extend(identity_center());
     rules.extend(lambda());
+    rules.extend(authentication_weakened());
+    rules.extend(other_services());
     rules
 }
 
@@ -250,6 +254,71 @@ fn roles_and_identity_providers() -> Vec<Rule> {
     ]
 }
 
+fn identity_center() -> Vec<Rule> {
+    vec![
+        Rule::new(
+            "aws-sso-permission-set-changed",
+            "Identity Center permission set created or given policies",
+            names(&[
+                "CreatePermissionSet",
+                "UpdatePermissionSet",
+                "AttachManagedPolicyToPermissionSet",
+                "AttachCustomerManagedPolicyReferenceToPermissionSet",
+                "PutInlinePolicyToPermissionSet",
+            ])
+            .and(source("sso")),
+        )
+        .description("Permission sets become roles in every account they are assigned to; granting one administrator rights reaches the whole organisation.")
+        .false_positive("Identity Center administrators and their pipelines")
+        .severity(Severity::Low)
+        .escalate(
+            field("requestParameters.managedPolicyArn")
+                .ends_with([":policy/AdministratorAccess"])
+                .or(policy_allows_everything(
+                    "requestParameters.inlinePolicy",
+                )),
+            Severity::Medium,
+        )
+        .mitre(PERSISTENCE, "T1098.003"),
+        Rule::new(
+            "aws-sso-account-assignment-created",
+            "Identity Center user or group assigned to an account",
+            names(&["CreateAccountAssignment"]).and(source("sso")),
+        )
+        .description("A user or group of the identity store was given a permission set in an AWS account.")
+        .severity(Severity::Low)
+        .mitre(PERSISTENCE, "T1098.003"),
+        Rule::new(
+            "aws-sso-permission-set-provisioned",
+            "Identity Center permission set provisioned to accounts",
+            names(&["ProvisionPermissionSet"]).and(source("sso")),
+        )
+        .description("Changes to a permission set were pushed to the accounts it is assigned to.")
+        .severity(Severity::Info)
+        .mitre(PERSISTENCE, "T1098.003"),
+        Rule::new(
+            "aws-identitystore-user-created",
+            "Identity Center user created",
+            names(&["CreateUser"])
+                .and(field("eventSource").equals(["identitystore.amazonaws.com", "sso-directory.amazonaws.com"])),
+        )
+        .description("A user was added to the Identity Center directory (the API logs identitystore, the console sso-directory).")
+        .false_positive("SCIM provisioning from the organisation's identity provider")
+        .severity(Severity::Low)
+        .mitre(PERSISTENCE, "T1136.003"),
+        Rule::new(
+            "aws-identitystore-group-membership-added",
+            "User added to an Identity Center group",
+            names(&["CreateGroupMembership", "AddMemberToGroup"])
+                .and(field("eventSource").equals(["identitystore.amazonaws.com", "sso-directory.amazonaws.com"])),
+        )
+        .description("Group membership carries the group's account assignments.")
+        .false_positive("SCIM provisioning from the organisation's identity provider")
+        .severity(Severity::Low)
+        .mitre(PERSISTENCE, "T1098.007"),
+    ]
+}
+
 /// Lambda API names with and without the API-version suffixes CloudTrail appends.
 const ADD_PERMISSION: &[&str] = &[
     "AddPermission",
@@ -269,5 +338,183 @@ fn lambda() -> Vec<Rule> {
         .severity(Severity::High)
         .tag("stratus:aws.persistence.lambda-backdoor-function")
         .mitre(PERSISTENCE, "T1546"),
+        Rule::new(
+            "aws-lambda-account-permission",
+            "Lambda function made invocable by an AWS account or principal",
+            names(ADD_PERMISSION).and(source("lambda")).and(
+                field("requestParameters.principal")
+                    .regex(r"^(?:\d{12}|arn:aws[a-z-]*:iam::\d{12}:.+)$")
+                    .unwrap_or_else(|_| Condition::Any(Vec::new()))
+                    .and(
+                        Condition::SameValue {
+                            field: Field::parse("requestParameters.principal"),
+                            other: Field::RecipientAccountId,
+                            cased: true,
+                        }
+                        .not(),
+                    ),
+            ),
+        )
+        .description("A function's resource policy now lets an AWS account (other than the function's own, when named by id) or one of its principals invoke it.")
+        .false_positive("Cross-account event delivery set up on purpose")
+        .severity(Severity::Medium)
+        .tag("stratus:aws.persistence.lambda-backdoor-function")
+        .mitre(PERSISTENCE, "T1546"),
+        Rule::new(
+            "aws-lambda-public-function-url",
+            "Lambda function URL created without authentication",
+            names(&[
+                "CreateFunctionUrlConfig",
+                "CreateFunctionUrlConfig20211031",
+                "UpdateFunctionUrlConfig",
+                "UpdateFunctionUrlConfig20211031",
+            ])
+            .and(source("lambda"))
+            .and(field("requestParameters.authType").equals(["NONE"])),
+        )
+        .description("An HTTPS endpoint that anyone can call now runs the function.")
+        .false_positive("Public webhooks and APIs built on function URLs")
+        .severity(Severity::Medium)
+        .tag("stratus:aws.persistence.lambda-backdoor-function")
+        .mitre(PERSISTENCE, "T1546"),
+        Rule::new(
+            "aws-lambda-code-updated",
+            "Lambda function code replaced",
+            names(&[
+                "UpdateFunctionCode",
+                "UpdateFunctionCode20150331",
+                "UpdateFunctionCode20150331v2",
+            ])
+            .and(source("lambda")),
+        )
+        .description("New code was deployed to an existing function: attackers overwrite code to run with the function's role on every invocation.")
+        .false_positive("Deployment pipelines (look at the caller and user agent)")
+        .severity(Severity::Low)
+        .tag("stratus:aws.persistence.lambda-overwrite-code")
+        .mitre(PERSISTENCE, "T1546"),
+        Rule::new(
+            "aws-lambda-layer-added",
+            "Lambda function configured with layers",
+            names(&[
+                "UpdateFunctionConfiguration",
+                "UpdateFunctionConfiguration20150331",
+                "UpdateFunctionConfiguration20150331v2",
+            ])
+            .and(source("lambda"))
+            .and(field("requestParameters.layers").exists()),
+        )
+        .description("The function now loads layers; a layer can hold an extension that runs beside every invocation and reads its events and credentials. An empty list (layers removed) does not raise it.")
+        .false_positive("Deployments that set layers with every configuration update")
+        .severity(Severity::Medium)
+        .tag("stratus:aws.persistence.lambda-layer-extension")
+        .mitre(PERSISTENCE, "T1546"),
+        Rule::new(
+            "aws-lambda-layer-shared",
+            "Lambda layer version shared with another account or everyone",
+            names(&[
+                "AddLayerVersionPermission",
+                "AddLayerVersionPermission20181031",
+            ])
+            .and(source("lambda"))
+            .and(
+                Condition::SameValue {
+                    field: Field::parse("requestParameters.principal"),
+                    other: Field::RecipientAccountId,
+                    cased: true,
+                }
+                .not(),
+            ),
+        )
+        .description("A layer version may now be used by another account (or, with principal `*`, by anyone).")
+        .severity(Severity::Medium)
+        .escalate(field("requestParameters.principal").equals(["*"]), Severity::High)
+        .mitre(PERSISTENCE, "T1546"),
+        Rule::new(
+            "aws-lambda-layer-published",
+            "Lambda layer version published",
+            names(&["PublishLayerVersion", "PublishLayerVersion20181031"]).and(source("lambda")),
+        )
+        .description("New layer code, the first step of adding a malicious extension to functions.")
+        .severity(Severity::Info)
+        .tag("stratus:aws.persistence.lambda-layer-extension")
+        .mitre(PERSISTENCE, "T1546"),
+    ]
+}
+
+fn authentication_weakened() -> Vec<Rule> {
+    vec![
+        Rule::new(
+            "aws-iam-mfa-device-removed",
+            "MFA device deactivated or deleted",
+            names(&["DeactivateMFADevice", "DeleteVirtualMFADevice"]).and(source("iam")),
+        )
+        .description("A user's MFA device was turned off or deleted, so that a stolen password is enough to sign in; attackers then enrol their own device.")
+        .false_positive("Users replacing a lost device")
+        .severity(Severity::Medium)
+        .mitre(PERSISTENCE, "T1556.006"),
+        Rule::new(
+            "aws-iam-password-policy-deleted",
+            "Account password policy deleted",
+            names(&["DeleteAccountPasswordPolicy"]).and(source("iam")),
+        )
+        .description("Without a password policy IAM accepts any password of 8 characters.")
+        .severity(Severity::Medium)
+        .mitre(PERSISTENCE, "T1556"),
+        Rule::new(
+            "aws-iam-password-policy-weak",
+            "Account password policy set below common baselines",
+            names(&["UpdateAccountPasswordPolicy"]).and(source("iam")).and(
+                field("requestParameters.minimumPasswordLength")
+                    .less_than(14.0)
+                    .or(field("requestParameters.minimumPasswordLength").exists().not())
+                    .or(field("requestParameters.requireSymbols").equals(["false"]))
+                    .or(field("requestParameters.requireNumbers").equals(["false"]))
+                    .or(field("requestParameters.passwordReusePrevention").less_than(5.0)),
+            ),
+        )
+        .description("The password policy allows passwords shorter than 14 characters (IAM's default is 8 when the length is left out), without symbols or numbers, or reused within 5 changes (CIS AWS Foundations 1.8-1.9).")
+        .false_positive("Organisations whose baseline is lower on purpose")
+        .severity(Severity::Low)
+        .mitre(PERSISTENCE, "T1556"),
+    ]
+}
+
+fn other_services() -> Vec<Rule> {
+    vec![
+        Rule::new(
+            "aws-ec2-key-pair-imported",
+            "SSH key pair imported into EC2",
+            names(&["ImportKeyPair"]).and(source("ec2")),
+        )
+        .description("A public key from outside AWS was registered; instances launched with it accept the holder of its private key.")
+        .severity(Severity::Low)
+        .mitre(PERSISTENCE, "T1098.004"),
+        Rule::new(
+            "aws-cognito-identity-pool-unauthenticated",
+            "Cognito identity pool lets unauthenticated guests get AWS credentials",
+            names(&["CreateIdentityPool", "UpdateIdentityPool", "SetIdentityPoolRoles"])
+                .and(source("cognito-identity"))
+                .and(
+                    field("requestParameters.allowUnauthenticatedIdentities")
+                        .equals(["true"])
+                        .or(field("requestParameters.roles.unauthenticated").exists()),
+                ),
+        )
+        .description("Anyone on the internet can exchange a guest identity for credentials of the pool's unauthenticated role.")
+        .false_positive("Public web and mobile apps that use guest access on purpose")
+        .severity(Severity::Medium)
+        .mitre(PERSISTENCE, "T1098.003"),
+        Rule::new(
+            "aws-kms-grant-to-account",
+            "KMS grant given to a whole AWS account",
+            names(&["CreateGrant"])
+                .and(source("kms"))
+                .and(field("requestParameters.granteePrincipal").ends_with([":root"]))
+                .and(on(Field::InvokedBy).exists().not()),
+        )
+        .description("A grant lets its grantee use a key without the key policy saying so, and is easy to miss; a grantee that is a whole account (`arn:aws:iam::<account>:root`) is usually another account. Grants that services (EBS, RDS) make for their own use name other grantees or carry invokedBy.")
+        .false_positive("Sharing encrypted snapshots or AMIs with partner accounts")
+        .severity(Severity::Medium)
+        .mitre(PERSISTENCE, "T1098"),
     ]
 }
