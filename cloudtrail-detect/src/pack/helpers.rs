@@ -104,3 +104,18 @@ pub(super) fn for_another_user() -> Condition {
         .not(),
     )
 }
+
+/// The policy document at `path` (JSON text) names a whole AWS account as principal: its root ARN
+/// (`arn:aws:iam::111122223333:root`) or its bare id (`{"AWS": "111122223333"}`), the form cross-account
+/// trust takes. Policy text cannot be compared with the record's own account, so the account may be the
+/// record's own.
+pub(super) fn policy_principal_whole_account(path: &str) -> Condition {
+    let colon = "(?::|%3a)";
+    let root = format!(r"arn{colon}aws[a-z-]{{0,20}}{colon}iam{colon}{colon}\d{{12}}{colon}root");
+    let bare = format!(
+        r"{}\d{{12}}{}",
+        policy_regex("'aws'~:~[~'"),
+        policy_regex("'")
+    );
+    pattern(path, &format!("{root}|{bare}"))
+}

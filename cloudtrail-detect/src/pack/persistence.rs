@@ -10,7 +10,7 @@ use crate::rule::{Rule, RuleKind, Severity};
 
 use super::helpers::{
     PERSISTENCE, PRIVILEGE_ESCALATION, for_another_user, names, policy_allows_everything,
-    policy_principal_anyone, policy_principal_aws, source,
+    policy_principal_anyone, policy_principal_aws, policy_principal_whole_account, source,
 };
 
 pub(super) fn rules() -> Vec<Rule> {
@@ -98,7 +98,7 @@ fn iam_users_and_keys() -> Vec<Rule> {
         .mitre(PERSISTENCE, "T1098"),
         Rule::new(
             "aws-iam-backdoor-user-sequence",
-            "IAM user created, given a policy and an access key in a row",
+            "IAM user created, given a policy and an access key within an hour",
             names(&[
                 "CreateUser",
                 "AttachUserPolicy",
@@ -107,7 +107,9 @@ fn iam_users_and_keys() -> Vec<Rule> {
             ])
             .and(source("iam")),
         )
-        .severity(Severity::Critical)
+        .description("One principal created an IAM user, gave a user a policy and created an access key within an hour, in any order: CloudTrail often logs the three in the same second, out of order.")
+        .false_positive("Onboarding of service users by administrators")
+        .severity(Severity::High)
         .kind(RuleKind::Sequence {
             steps: vec![
                 names(&["CreateUser"]),
@@ -116,7 +118,7 @@ fn iam_users_and_keys() -> Vec<Rule> {
             ],
             group_by: Vec::new(),
             window: Duration::hours(1),
-            ordered: true,
+            ordered: false,
         })
         .tag("stratus:aws.persistence.iam-create-admin-user")
         .mitre(PERSISTENCE, "T1136.003"),
@@ -169,10 +171,13 @@ fn roles_and_identity_providers() -> Vec<Rule> {
                 .and(source("iam"))
                 .and(policy_principal_aws(trust).or(policy_principal_anyone(trust))),
         )
-        .description("A trust policy now names AWS principals (an account, user or role; possibly of another account) or anyone; services and identity providers alone do not raise it.")
+        .description("A trust policy now names AWS principals (an account, user or role; possibly of another account) or anyone; services and identity providers alone do not raise it. Trusting anyone or a whole account (its root or bare id) on an existing role is High: that is how a role is backdoored to another account.")
         .false_positive("Cross-account access set up on purpose; role chaining within the account")
         .severity(Severity::Medium)
-        .escalate(policy_principal_anyone(trust), Severity::High)
+        .escalate(
+            policy_principal_anyone(trust).or(policy_principal_whole_account(trust)),
+            Severity::High,
+        )
         .tag("stratus:aws.persistence.iam-backdoor-role")
         .mitre(PERSISTENCE, "T1098.003"),
         Rule::new(
@@ -194,6 +199,7 @@ fn roles_and_identity_providers() -> Vec<Rule> {
         .false_positive("Cross-account roles deployed on purpose")
         .severity(Severity::Low)
         .escalate(policy_principal_anyone(new_trust), Severity::High)
+        .escalate(policy_principal_whole_account(new_trust), Severity::Medium)
         .tag("stratus:aws.persistence.iam-create-backdoor-role")
         .mitre(PERSISTENCE, "T1098.003"),
         Rule::new(
