@@ -23,6 +23,13 @@ pub(super) fn rules() -> Vec<Rule> {
     rules
 }
 
+/// The caller is a service-linked role (`AWSServiceRoleFor...`), acting for an AWS service.
+fn by_service_linked_role() -> Condition {
+    field("userIdentity.arn")
+        .contains([":assumed-role/AWSServiceRoleFor"])
+        .or(on(Field::SessionIssuerArn).contains(["/aws-service-role/"]))
+}
+
 fn iam_users_and_keys() -> Vec<Rule> {
     vec![
         Rule::new(
@@ -205,10 +212,12 @@ fn roles_and_identity_providers() -> Vec<Rule> {
         Rule::new(
             "aws-iam-saml-provider-changed",
             "SAML identity provider created or updated",
-            names(&["CreateSAMLProvider", "UpdateSAMLProvider"]).and(source("iam")),
+            names(&["CreateSAMLProvider", "UpdateSAMLProvider"])
+                .and(source("iam"))
+                .and(by_service_linked_role().not()),
         )
         .description("A SAML provider decides who can federate into the account's roles; a new or replaced metadata document lets its owner sign in as anyone those roles trust.")
-        .false_positive("IAM Identity Center creating its AWSSSO_ provider; identity-provider certificate rotation")
+        .false_positive("Identity-provider certificate rotation (IAM Identity Center's own AWSSSO_ provider, written by its service-linked role, does not raise it)")
         .severity(Severity::Medium)
         .mitre(PERSISTENCE, "T1098")
         .mitre(PRIVILEGE_ESCALATION, "T1484.002"),
