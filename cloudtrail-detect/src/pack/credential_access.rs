@@ -131,6 +131,21 @@ fn secrets_manager() -> Vec<Rule> {
         .tag("stratus:aws.credential-access.secretsmanager-retrieve-secrets")
         .mitre(CREDENTIAL_ACCESS, "T1555.006"),
         Rule::new(
+            "aws-secretsmanager-secret-read-by-new-principal",
+            "Secret read by a principal that had not read it before",
+            names(&["GetSecretValue"]).and(source("secretsmanager")),
+        )
+        .description("After a week of learning who reads each secret, a principal read a secret it had not read before: a stolen role going through the secrets it can reach looks like this, an application does not.")
+        .false_positive("New applications and rotated deployment roles")
+        .severity(Severity::Low)
+        .kind(RuleKind::FirstSeen {
+            group_by: vec![Field::parse("requestParameters.secretId")],
+            field: Field::Entity,
+            learning: Duration::days(7),
+        })
+        .tag("stratus:aws.credential-access.secretsmanager-retrieve-secrets")
+        .mitre(CREDENTIAL_ACCESS, "T1555.006"),
+        Rule::new(
             "aws-secretsmanager-resource-policy-changed",
             "Secret resource policy set",
             names(&["PutResourcePolicy"]).and(source("secretsmanager")),
@@ -286,6 +301,14 @@ fn credential_lookups() -> Vec<Rule> {
             learning: Duration::days(7),
         })
         .mitre(CREDENTIAL_ACCESS, "T1528"),
+        Rule::new(
+            "aws-codebuild-source-credentials-imported",
+            "Source-provider token stored in CodeBuild",
+            names(&["ImportSourceCredentials"]).and(source("codebuild")),
+        )
+        .description("A GitHub, GitHub Enterprise or Bitbucket token was stored for CodeBuild; builds then reach the provider's repositories with it. DeleteSourceCredentials does not raise it.")
+        .severity(Severity::Low)
+        .mitre(CREDENTIAL_ACCESS, "T1552"),
         Rule::new(
             "aws-kms-decrypt-burst",
             "Burst of KMS decryptions by one principal",

@@ -468,6 +468,18 @@ fn authentication_weakened() -> Vec<Rule> {
         .severity(Severity::Medium)
         .mitre(PERSISTENCE, "T1556.006"),
         Rule::new(
+            "aws-iam-mfa-device-enabled-for-other-user",
+            "MFA device enrolled for another IAM user",
+            names(&["EnableMFADevice", "ResyncMFADevice"])
+                .and(source("iam"))
+                .and(for_another_user())
+                .and(field("userIdentity.type").equals(["Root"]).not()),
+        )
+        .description("A principal enrolled an MFA device for another user: after taking over a user, attackers enrol their own device so that the account stays theirs. The root user enrolling its own device (userName `AWS ROOT USER`) does not raise it.")
+        .false_positive("Administrators enrolling hardware tokens for their users")
+        .severity(Severity::Low)
+        .mitre(PERSISTENCE, "T1556.006"),
+        Rule::new(
             "aws-iam-password-policy-deleted",
             "Account password policy deleted",
             names(&["DeleteAccountPasswordPolicy"]).and(source("iam")),
@@ -519,6 +531,15 @@ fn other_services() -> Vec<Rule> {
         .false_positive("Public web and mobile apps that use guest access on purpose")
         .severity(Severity::Medium)
         .mitre(PERSISTENCE, "T1098.003"),
+        Rule::new(
+            "aws-cognito-user-pool-admin-credentials",
+            "Cognito user pool user created or given a password by an administrator",
+            names(&["AdminSetUserPassword", "AdminCreateUser"]).and(source("cognito-idp")),
+        )
+        .description("An administrator call set a user pool user's password or created a user: access to the application behind the pool, and to the identity pool roles it maps to.")
+        .false_positive("Back-office provisioning of application users")
+        .severity(Severity::Low)
+        .mitre(PERSISTENCE, "T1098"),
         Rule::new(
             "aws-kms-grant-to-account",
             "KMS grant given to a whole AWS account",

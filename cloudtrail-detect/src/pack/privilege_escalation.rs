@@ -152,6 +152,29 @@ fn roles_passed() -> Vec<Rule> {
         })
         .mitre(PRIVILEGE_ESCALATION, "T1548.005"),
         Rule::new(
+            "aws-lambda-function-role-changed",
+            "Lambda function given a different execution role",
+            names(&[
+                "UpdateFunctionConfiguration",
+                "UpdateFunctionConfiguration20150331",
+                "UpdateFunctionConfiguration20150331v2",
+            ])
+            .and(source("lambda"))
+            .and(field("requestParameters.role").exists()),
+        )
+        .description("The function now runs with the role named (iam:PassRole with lambda:UpdateFunctionConfiguration): whoever can change its code acts with that role.")
+        .false_positive("Deployments that set the role with every configuration update")
+        .severity(Severity::Medium)
+        .mitre(PRIVILEGE_ESCALATION, "T1548.005"),
+        Rule::new(
+            "aws-iam-role-added-to-instance-profile",
+            "Role added to an instance profile",
+            names(&["AddRoleToInstanceProfile"]).and(source("iam")),
+        )
+        .description("Instances using the profile now act with the role (iam:PassRole with iam:AddRoleToInstanceProfile). RemoveRoleFromInstanceProfile does not raise it.")
+        .severity(Severity::Low)
+        .mitre(PRIVILEGE_ESCALATION, "T1548.005"),
+        Rule::new(
             "aws-glue-dev-endpoint-changed",
             "Glue development endpoint created or its SSH keys changed",
             names(&["CreateDevEndpoint", "UpdateDevEndpoint"]).and(source("glue")),
