@@ -85,7 +85,7 @@ fn secrets_manager() -> Vec<Rule> {
         .or(field("requestParameters.resourcePolicy.Statement.Principal.AWS").equals(["*"]));
     let restricted = pattern(
         policy,
-        "aws:(?:principalorgid|principalorgpaths|principalaccount|sourceaccount|sourcevpce?|sourceip)",
+        "aws(?::|%3a)(?:principalorgid|principalorgpaths|principalaccount|sourceaccount|sourcevpce?|sourceip)",
     )
     .or(field("requestParameters.resourcePolicy.Statement.Condition").exists());
     vec![
@@ -194,7 +194,7 @@ fn parameters_and_passwords() -> Vec<Rule> {
             "Many different parameters read decrypted by one principal",
             decrypted,
         )
-        .description("Decrypting reads naming five or more different parameters (the first name of each request) within ten minutes.")
+        .description("Decrypting GetParameters requests naming five or more different parameters (counting the first name of each request) within ten minutes.")
         .false_positive("Applications that load their configuration parameter by parameter")
         .severity(Severity::Low)
         .kind(RuleKind::ValueCount {

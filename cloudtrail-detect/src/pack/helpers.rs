@@ -119,3 +119,10 @@ pub(super) fn policy_principal_whole_account(path: &str) -> Condition {
     );
     pattern(path, &format!("{root}|{bare}"))
 }
+
+/// Lambda's UpdateFunctionConfiguration, as CloudTrail names it with and without API-version suffixes.
+pub(super) const UPDATE_FUNCTION_CONFIGURATION: &[&str] = &[
+    "UpdateFunctionConfiguration",
+    "UpdateFunctionConfiguration20150331",
+    "UpdateFunctionConfiguration20150331v2",
+];

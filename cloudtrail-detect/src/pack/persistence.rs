@@ -9,8 +9,9 @@ use crate::field::Field;
 use crate::rule::{Rule, RuleKind, Severity};
 
 use super::helpers::{
-    PERSISTENCE, PRIVILEGE_ESCALATION, for_another_user, names, policy_allows_everything,
-    policy_principal_anyone, policy_principal_aws, policy_principal_whole_account, source,
+    PERSISTENCE, PRIVILEGE_ESCALATION, UPDATE_FUNCTION_CONFIGURATION, for_another_user, names,
+    policy_allows_everything, policy_principal_anyone, policy_principal_aws,
+    policy_principal_whole_account, source,
 };
 
 pub(super) fn rules() -> Vec<Rule> {
@@ -410,11 +411,7 @@ fn lambda() -> Vec<Rule> {
         Rule::new(
             "aws-lambda-layer-added",
             "Lambda function configured with layers",
-            names(&[
-                "UpdateFunctionConfiguration",
-                "UpdateFunctionConfiguration20150331",
-                "UpdateFunctionConfiguration20150331v2",
-            ])
+            names(UPDATE_FUNCTION_CONFIGURATION)
             .and(source("lambda"))
             .and(field("requestParameters.layers").exists()),
         )

@@ -8,7 +8,8 @@ use crate::condition::field;
 use crate::rule::{Rule, RuleKind, Severity};
 
 use super::helpers::{
-    PRIVILEGE_ESCALATION, for_another_user, names, policy_allows_everything, source,
+    PRIVILEGE_ESCALATION, UPDATE_FUNCTION_CONFIGURATION, for_another_user, names,
+    policy_allows_everything, source,
 };
 
 /// Where IAM logs the policy text of `Put*Policy`, `CreatePolicy` and `CreatePolicyVersion`.
@@ -154,11 +155,7 @@ fn roles_passed() -> Vec<Rule> {
         Rule::new(
             "aws-lambda-function-role-changed",
             "Lambda function given a different execution role",
-            names(&[
-                "UpdateFunctionConfiguration",
-                "UpdateFunctionConfiguration20150331",
-                "UpdateFunctionConfiguration20150331v2",
-            ])
+            names(UPDATE_FUNCTION_CONFIGURATION)
             .and(source("lambda"))
             .and(field("requestParameters.role").exists()),
         )
