@@ -60,3 +60,92 @@ pub(super) fn sources(services: &[&str]) -> Condition {
 pub(super) fn succeeded() -> Condition {
     on(Field::Outcome).equals(["success"])
 }
+
+// Persistence, privilege escalation and credential access (policy documents in request parameters).
+
+/// A regular-expression test on `path`. The patterns are the pack's own constants, so one that does not
+/// compile is a bug of the pack: it then never matches, and the pack's positive fixtures fail.
+pub(super) fn pattern(path: &str, regex: &str) -> Condition {
+    field(path)
+        .regex(regex)
+        .unwrap_or_else(|_| Condition::Any(Vec::new()))
+}
+
+/// Builds a policy-text pattern from a template: CloudTrail logs policy documents as JSON text, as is or
+/// URL-encoded (`%22Action%22%3A%20%22%2A%22`), with any spacing, and some exports escape the quotes
+/// again. In the template `'` is a quote, `~` optional spacing, `:` a colon, `[` an optional opening
+/// bracket, `{` an opening brace, `*` a literal star and `…` the rest of one statement (no braces).
+fn policy_regex(template: &str) -> String {
+    let mut out = String::new();
+    for c in template.chars() {
+        match c {
+            '\'' => out.push_str(r#"(?:\\?"|%22)"#),
+            '~' => out.push_str(r"(?:\s|%20|%0a|%0d|%09|\+)*"),
+            ':' => out.push_str("(?::|%3a)"),
+            '[' => out.push_str(r"(?:\[|%5b)?"),
+            '{' => out.push_str(r"(?:\{|%7b)"),
+            '*' => out.push_str(r"(?:\*|%2a)"),
+            '…' => out.push_str(r"[^{}]*?"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The policy document at `path` (JSON text) has a statement that allows every action (`"Effect":
+/// "Allow"` with `"Action": "*"` or `["*"]`, in either order). `NotAction` does not count.
+pub(super) fn policy_allows_everything(path: &str) -> Condition {
+    let effect_first = policy_regex("'effect'~:~'allow'…'action'~:~[~'*'");
+    let action_first = policy_regex("'action'~:~[~'*'…'effect'~:~'allow'");
+    pattern(path, &format!("{effect_first}|{action_first}"))
+}
+
+/// The policy document at `path` (JSON text) names every principal: `"Principal": "*"`,
+/// `{"AWS": "*"}` or `{"AWS": ["*"]}`.
+pub(super) fn policy_principal_anyone(path: &str) -> Condition {
+    let principal = policy_regex("'principal'~:~");
+    let aws = policy_regex("{~'aws'~:~");
+    let star = policy_regex("[~'*'");
+    pattern(path, &format!("{principal}(?:{aws})?{star}"))
+}
+
+/// The policy document at `path` (JSON text) names an AWS account, user or role as principal
+/// (`"Principal": {"AWS": ...}`), as trust policies that let other accounts in do.
+pub(super) fn policy_principal_aws(path: &str) -> Condition {
+    pattern(path, &policy_regex("'aws'~:"))
+}
+
+/// The request names a user (`requestParameters.userName`) other than the caller, an IAM user acting on
+/// itself being the ordinary case. Callers that are not IAM users (roles, root) always act on another.
+pub(super) fn for_another_user() -> Condition {
+    field("requestParameters.userName").exists().and(
+        Condition::SameValue {
+            field: Field::parse("requestParameters.userName"),
+            other: Field::UserName,
+            cased: true,
+        }
+        .not(),
+    )
+}
+
+/// The policy document at `path` (JSON text) names a whole AWS account as principal: its root ARN
+/// (`arn:aws:iam::111122223333:root`) or its bare id (`{"AWS": "111122223333"}`), the form cross-account
+/// trust takes. Policy text cannot be compared with the record's own account, so the account may be the
+/// record's own.
+pub(super) fn policy_principal_whole_account(path: &str) -> Condition {
+    let colon = "(?::|%3a)";
+    let root = format!(r"arn{colon}aws[a-z-]{{0,20}}{colon}iam{colon}{colon}\d{{12}}{colon}root");
+    let bare = format!(
+        r"{}\d{{12}}{}",
+        policy_regex("'aws'~:~[~'"),
+        policy_regex("'")
+    );
+    pattern(path, &format!("{root}|{bare}"))
+}
+
+/// Lambda's UpdateFunctionConfiguration, as CloudTrail names it with and without API-version suffixes.
+pub(super) const UPDATE_FUNCTION_CONFIGURATION: &[&str] = &[
+    "UpdateFunctionConfiguration",
+    "UpdateFunctionConfiguration20150331",
+    "UpdateFunctionConfiguration20150331v2",
+];
