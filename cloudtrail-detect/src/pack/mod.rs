@@ -19,6 +19,7 @@
 mod credential_access;
 mod defense_evasion;
 mod discovery;
+mod execution;
 mod exfiltration;
 mod helpers;
 mod initial_access;
@@ -32,9 +33,10 @@ use crate::rule::Rule;
 /// Every built-in rule. Each has positive and negative fixtures in the crate's tests
 /// (`tests/data/pack/`).
 pub fn builtin_rules() -> Vec<Rule> {
-    let families: [fn() -> Vec<Rule>; 9] = [
+    let families: [fn() -> Vec<Rule>; 10] = [
         notebook::rules,
         initial_access::rules,
+        execution::rules,
         persistence::rules,
         privilege_escalation::rules,
         defense_evasion::rules,
