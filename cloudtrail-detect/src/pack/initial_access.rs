@@ -32,10 +32,9 @@ pub(super) fn rules() -> Vec<Rule> {
                 .and(field("userIdentity.invokedBy").exists().not())
                 .and(field("eventType").equals(["AwsServiceEvent"]).not()),
         )
-        .description("Any call made as the root user, console or API, other than AWS services acting for it. AWS recommends using root only for the few tasks that need it; writes are raised.")
-        .false_positive("the tasks that need root (account settings, support plan, closing the account)")
+        .description("Any call made as the root user, console or API, other than AWS services acting for it. AWS recommends using root only for the few tasks that need it; root access keys and password changes have rules of their own at High.")
+        .false_positive("the tasks that need root (MFA set-up, account settings, support plan, closing the account)")
         .severity(Severity::Medium)
-        .escalate(field("readOnly").equals(["false"]), Severity::High)
         .mitre(INITIAL_ACCESS, "T1078.004")
         .mitre(PRIVILEGE_ESCALATION, "T1078.004"),
         Rule::new(

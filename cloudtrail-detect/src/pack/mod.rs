@@ -31,7 +31,10 @@ mod privilege_escalation;
 use crate::rule::Rule;
 
 /// Every built-in rule. Each has positive and negative fixtures in the crate's tests
-/// (`tests/data/pack/`).
+/// (`tests/data/pack/`); the table below, generated from the rules and their fixtures by
+/// `tests/coverage.rs`, says which Stratus Red Team techniques they cover.
+///
+#[doc = include_str!("../../COVERAGE.md")]
 pub fn builtin_rules() -> Vec<Rule> {
     let families: [fn() -> Vec<Rule>; 10] = [
         notebook::rules,
