@@ -21,6 +21,25 @@ fn to_everyone(path: &str) -> Condition {
     field(path).equals(["all"])
 }
 
+/// Accounts (or `all`) added to the restore attribute of an RDS DB or cluster snapshot (`event`): they can
+/// restore the database. `valuesToRemove` alone is not a share.
+fn rds_snapshot_shared(id: &str, event: &str, what: &str) -> Rule {
+    Rule::new(
+        id,
+        &format!("{what} shared with another account or made public"),
+        names(&[event])
+            .and(field("requestParameters.attributeName").equals(["restore"]))
+            .and(field("requestParameters.valuesToAdd").exists()),
+    )
+    .description(&format!("Accounts (or all) were added to the {what}'s restore attribute: they can restore the database. valuesToRemove alone is not flagged."))
+    .false_positive("snapshots shared on purpose with a backup account")
+    .severity(Severity::High)
+    .escalate(failed(), Severity::Low)
+    .escalate(to_everyone("requestParameters.valuesToAdd"), Severity::Critical)
+    .tag("stratus:aws.exfiltration.rds-share-snapshot")
+    .mitre(EXFILTRATION, "T1537")
+}
+
 /// Snapshots, images and databases shared with other accounts or made public.
 fn sharing() -> Vec<Rule> {
     vec![
@@ -58,34 +77,16 @@ fn sharing() -> Vec<Rule> {
         .escalate(to_everyone("requestParameters.launchPermission.add.items.group"), Severity::Critical)
         .tag("stratus:aws.exfiltration.ec2-share-ami")
         .mitre(EXFILTRATION, "T1537"),
-        Rule::new(
+        rds_snapshot_shared(
             "aws-rds-snapshot-shared",
-            "RDS snapshot shared with another account or made public",
-            names(&["ModifyDBSnapshotAttribute"])
-                .and(field("requestParameters.attributeName").equals(["restore"]))
-                .and(field("requestParameters.valuesToAdd").exists()),
-        )
-        .description("Accounts (or all) were added to an RDS DB snapshot's restore attribute: they can restore the database. valuesToRemove alone is not flagged.")
-        .false_positive("snapshots shared on purpose with a backup account")
-        .severity(Severity::High)
-        .escalate(failed(), Severity::Low)
-        .escalate(to_everyone("requestParameters.valuesToAdd"), Severity::Critical)
-        .tag("stratus:aws.exfiltration.rds-share-snapshot")
-        .mitre(EXFILTRATION, "T1537"),
-        Rule::new(
+            "ModifyDBSnapshotAttribute",
+            "RDS snapshot",
+        ),
+        rds_snapshot_shared(
             "aws-rds-cluster-snapshot-shared",
-            "RDS cluster snapshot shared with another account or made public",
-            names(&["ModifyDBClusterSnapshotAttribute"])
-                .and(field("requestParameters.attributeName").equals(["restore"]))
-                .and(field("requestParameters.valuesToAdd").exists()),
-        )
-        .description("Accounts (or all) were added to an Aurora/RDS cluster snapshot's restore attribute. valuesToRemove alone is not flagged.")
-        .false_positive("snapshots shared on purpose with a backup account")
-        .severity(Severity::High)
-        .escalate(failed(), Severity::Low)
-        .escalate(to_everyone("requestParameters.valuesToAdd"), Severity::Critical)
-        .tag("stratus:aws.exfiltration.rds-share-snapshot")
-        .mitre(EXFILTRATION, "T1537"),
+            "ModifyDBClusterSnapshotAttribute",
+            "RDS cluster snapshot",
+        ),
         Rule::new(
             "aws-rds-made-public",
             "RDS database created, restored or modified to be publicly accessible",
