@@ -1,5 +1,5 @@
-//! Initial access (TA0001): console sign-ins without MFA, root activity
-//! of any kind, root password recovery, and federation failures.
+//! Initial access (TA0001): console sign-ins without MFA, root activity of any kind, root access keys,
+//! root password recovery and change, and web-identity and SAML federation failures.
 
 use crate::condition::{Condition, field};
 use crate::rule::{Rule, Severity};
