@@ -19,7 +19,8 @@
 //!   findings do not depend on arrival order within the lateness, and state stays bounded.
 //! - [`Tuning`] applies suppressions (by rule, account, principal or ARN pattern, with expiry) and
 //!   severity overrides, loaded from a file.
-//! - [`builtin_rules`] is the built-in pack.
+//! - [`builtin_rules`] is the built-in pack; its documentation carries the Stratus Red Team coverage table
+//!   (technique, rules, ATT&CK ids, fixtures), generated from the rules by the crate's tests.
 //! - [`sigma`] compiles Sigma detection rules, filters and correlation rules to the same [`Rule`]s.
 //!
 //! # Performance

@@ -48,16 +48,15 @@ fn every_rule_matches_its_positives_and_not_its_negatives() {
         }
         if expected {
             positives.insert(rule.to_owned());
-            // The explanation names the tests that held with real values.
-            let m = matches
-                .iter()
-                .find(|m| rules.rules()[m.rule].id == rule)
-                .unwrap();
-            assert!(
-                !m.evidence.is_empty() && m.evidence.iter().all(|e| !e.test.is_empty()),
-                "{rule}: {:?}",
-                m.evidence
-            );
+            // The explanation names the tests that held with real values (a positive that did not match
+            // is reported with the other failures above).
+            if let Some(m) = matches.iter().find(|m| rules.rules()[m.rule].id == rule) {
+                assert!(
+                    !m.evidence.is_empty() && m.evidence.iter().all(|e| !e.test.is_empty()),
+                    "{rule}: {:?}",
+                    m.evidence
+                );
+            }
         } else {
             negatives.insert(rule.to_owned());
         }
@@ -106,6 +105,7 @@ fn rules_carry_metadata() {
 #[test]
 fn most_rules_are_indexed_by_event_name() {
     let rules = RuleSet::new(builtin_rules()).unwrap();
-    // Only the user-agent rules and the VPC endpoint rule name no event.
-    assert_eq!(rules.unindexed(), 3);
+    // Only these name no event: the user-agent rules, the VPC endpoint rule, root activity and root keys,
+    // instance credentials used off the instance, and the enumeration and permission-error bursts.
+    assert_eq!(rules.unindexed(), 10);
 }

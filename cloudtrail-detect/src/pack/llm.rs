@@ -1,13 +1,81 @@
 //! AI assistants and large language models: calls made through AI coding assistants, Bedrock model
-//! access and invocation.
+//! access and invocation (LLMjacking: stolen keys used to enable and call models at the victim's
+//! expense).
 
-use crate::condition::field;
+use chrono::Duration;
+
+use crate::condition::{Condition, field};
 use crate::rule::{Rule, Severity};
 
-use super::helpers::{EXECUTION, sensitive_write};
+use super::helpers::{
+    DISCOVERY, EXECUTION, IMPACT, names, sensitive_write, source, workstation_agent,
+};
+
+/// Calls that run a Bedrock model.
+const INVOCATIONS: [&str; 4] = [
+    "InvokeModel",
+    "InvokeModelWithResponseStream",
+    "Converse",
+    "ConverseStream",
+];
+
+/// A caller that applications rarely are: an IAM user or the root user (long-term keys, the usual
+/// LLMjacking loot), or a desktop client.
+fn person() -> Condition {
+    field("userIdentity.type")
+        .equals(["IAMUser", "Root"])
+        .or(workstation_agent())
+}
 
 pub(super) fn rules() -> Vec<Rule> {
     vec![
+        Rule::new(
+            "aws-bedrock-model-access-requested",
+            "Bedrock model access requested or agreement accepted",
+            names(&[
+                "PutFoundationModelEntitlement",
+                "PutUseCaseForModelAccess",
+                "CreateFoundationModelAgreement",
+            ])
+            .and(source("bedrock")),
+        )
+        .description("Access to a foundation model was switched on (entitlement, use-case form, marketplace agreement): the first step of LLMjacking, where stolen keys enable models to run or resell them. Deleting an agreement is not flagged.")
+        .false_positive("teams onboarding a new model")
+        .severity(Severity::Medium)
+        .tag("stratus:aws.impact.bedrock-invoke-model")
+        .mitre(IMPACT, "T1496.004"),
+        Rule::new(
+            "aws-bedrock-invoke-by-person",
+            "Bedrock model invoked by an IAM user, the root user or a desktop client",
+            names(&INVOCATIONS).and(source("bedrock")).and(person()),
+        )
+        .description("Applications invoke models with role sessions; an IAM user's long-term key, the root user or a laptop invoking a model may be someone else using the account's models.")
+        .false_positive("developers trying models from their machines")
+        .severity(Severity::Low)
+        .tag("stratus:aws.impact.bedrock-invoke-model")
+        .mitre(IMPACT, "T1496.004"),
+        Rule::new(
+            "aws-bedrock-invoke-burst",
+            "Burst of Bedrock model invocations by one principal",
+            names(&INVOCATIONS).and(source("bedrock")),
+        )
+        .description("Fifty or more invocations within 10 minutes by one principal (invocations are management events in CloudTrail): models driven at volume.")
+        .false_positive("applications built on Bedrock; batch jobs")
+        .severity(Severity::Low)
+        .threshold(50, Duration::minutes(10))
+        .tag("stratus:aws.impact.bedrock-invoke-model")
+        .mitre(IMPACT, "T1496.004"),
+        Rule::new(
+            "aws-bedrock-model-availability-probe",
+            "Bedrock model availability probed repeatedly",
+            names(&["GetFoundationModelAvailability", "ListFoundationModelAgreementOffers"]).and(source("bedrock")),
+        )
+        .description("Five or more availability or agreement-offer checks within 15 minutes: which models the keys can enable, as LLMjacking tools check before turning them on.")
+        .false_positive("the Bedrock console's model-access page")
+        .severity(Severity::Low)
+        .threshold(5, Duration::minutes(15))
+        .tag("stratus:aws.impact.bedrock-invoke-model")
+        .mitre(DISCOVERY, "T1526"),
         Rule::new(
             "aws-ai-assistant-activity",
             "Call made through an AI coding assistant",

@@ -23,6 +23,7 @@ mod credential_access;
 mod data_protection;
 mod defense_evasion;
 mod discovery;
+mod execution;
 mod exfiltration;
 mod helpers;
 mod impact;
@@ -37,11 +38,15 @@ mod security_services;
 use crate::rule::Rule;
 
 /// Every built-in rule. Each has positive and negative fixtures in the crate's tests
-/// (`tests/data/pack/`).
+/// (`tests/data/pack/`); the table below, generated from the rules and their fixtures by
+/// `tests/coverage.rs`, says which Stratus Red Team techniques they cover.
+///
+#[doc = include_str!("../../COVERAGE.md")]
 pub fn builtin_rules() -> Vec<Rule> {
     let families: &[fn() -> Vec<Rule>] = &[
         notebook::rules,
         initial_access::rules,
+        execution::rules,
         persistence::rules,
         privilege_escalation::rules,
         defense_evasion::rules,
