@@ -17,6 +17,17 @@ pub struct Test {
     pub cased: bool,
 }
 
+impl Test {
+    /// The values the test looks at: every value for `exists`, only scalars for every other matcher (an
+    /// object is not a string; see [`EventView::scalar_values`]).
+    fn values<'v>(&self, view: &'v EventView<'_, '_>) -> Vec<std::borrow::Cow<'v, str>> {
+        match self.matcher {
+            Matcher::Exists => view.values(&self.field),
+            _ => view.scalar_values(&self.field),
+        }
+    }
+}
+
 /// A boolean expression over a record.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -224,8 +235,8 @@ impl Condition {
             Condition::All(all) => all.iter().all(|c| c.holds(view)),
             Condition::Any(any) => any.iter().any(|c| c.holds(view)),
             Condition::Not(inner) => !inner.holds(view),
-            Condition::Test(test) => view
-                .values(&test.field)
+            Condition::Test(test) => test
+                .values(view)
                 .iter()
                 .any(|value| test.matcher.test(value, test.cased)),
             Condition::SameValue { .. } => self.same_value(view).is_some(),
@@ -242,8 +253,8 @@ impl Condition {
         else {
             return None;
         };
-        let others = view.values(other);
-        view.values(field)
+        let others = view.scalar_values(other);
+        view.scalar_values(field)
             .iter()
             .find(|value| {
                 others.iter().any(|o| {
@@ -289,7 +300,7 @@ impl Condition {
                 holds
             }
             Condition::Test(test) => {
-                let values = view.values(&test.field);
+                let values = test.values(view);
                 match values
                     .iter()
                     .find(|value| test.matcher.test(value, test.cased))

@@ -39,8 +39,11 @@
 //!   `windash`, `wide`/`utf16*` and `expand` are refused with an error naming the rule and the modifier:
 //!   CloudTrail has no Windows command lines or UTF-16 text, and placeholders need a deployment's values.
 //! - Field names are CloudTrail's dotted paths (`userIdentity.type`, `requestParameters.bucketName`,
-//!   `responseElements.ConsoleLogin`), through arrays; a payload named alone (`requestParameters`) is
-//!   matched as its JSON text.
+//!   `responseElements.ConsoleLogin`), through arrays. Values, wildcards and modifiers other than
+//!   `exists` test scalar values only: a path that ends on an object (`...Statement.Principal` holding
+//!   `{"AWS": "arn:aws:iam::1:root"}`) never matches `'*'` or any string; name its members instead
+//!   (`...Statement.Principal.AWS`). A payload named alone (`requestParameters`) is matched as its JSON
+//!   text, which SigmaHQ's CloudTrail rules rely on (`requestParameters|contains: 'Suspended'`).
 //! - Filters (Sigma filter documents): their condition is added to the rules they name, as the
 //!   Sigma-native way to suppress.
 //! - Correlations: `event_count`, `value_count`, `temporal` and `temporal_ordered`, with `group-by`,
