@@ -6,6 +6,19 @@ use crate::error::RuleError;
 use crate::field::{EventView, Field};
 use crate::matcher::{Comparison, Matcher, Network};
 
+/// The most memory a rule's compiled regular expression may take (the `regex` crate's `size_limit`):
+/// 1 MiB, a tenth of the crate's default. Rule files come from anywhere; a pattern such as
+/// `(\w{100}){100}` compiles to far more and is refused with an error naming the rule.
+pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// The most memory one regular expression's lazy DFA cache may take while matching (`dfa_size_limit`),
+/// per thread that matches: 1 MiB. Past it the matcher falls back to a slower engine, not to more memory.
+pub const REGEX_DFA_SIZE_LIMIT: usize = 1 << 20;
+
+/// How deeply a rule's regular expression may nest groups and repetitions (`nest_limit`; the crate's
+/// default is 250).
+pub const REGEX_NEST_LIMIT: u32 = 64;
+
 /// One test: a field, a matcher, and whether text comparison keeps letter case.
 #[derive(Debug, Clone)]
 pub struct Test {
@@ -151,10 +164,15 @@ impl FieldTest {
         } else {
             format!("(?i){pattern}")
         };
-        let regex = regex::Regex::new(&source).map_err(|error| RuleError::Regex {
-            pattern: pattern.to_owned(),
-            error,
-        })?;
+        let regex = regex::RegexBuilder::new(&source)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
+            .nest_limit(REGEX_NEST_LIMIT)
+            .build()
+            .map_err(|error| RuleError::Regex {
+                pattern: pattern.to_owned(),
+                error,
+            })?;
         // Case is handled by the regex itself; values are not lower-cased for it.
         Ok(Condition::Test(Test {
             field: self.field,

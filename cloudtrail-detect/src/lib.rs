@@ -26,7 +26,9 @@
 //! - [`Tuning`] applies suppressions (by rule, account, principal or ARN pattern, with expiry) and
 //!   severity overrides, loaded from a file.
 //! - [`builtin_rules`] is the built-in pack.
-//! - [`sigma`] compiles Sigma detection rules, filters and correlation rules to the same [`Rule`]s.
+//! - [`sigma`] compiles Sigma detection rules, filters and correlation rules to the same [`Rule`]s, with
+//!   every input bound stated (file size, YAML nesting and aliases, condition depth, regex size; see
+//!   its Limits section).
 //!
 //! # Performance
 //!
@@ -99,7 +101,10 @@ mod rule;
 pub mod sigma;
 mod tuning;
 
-pub use condition::{Condition, Evidence, FieldTest, Test, field, on};
+pub use condition::{
+    Condition, Evidence, FieldTest, REGEX_DFA_SIZE_LIMIT, REGEX_NEST_LIMIT, REGEX_SIZE_LIMIT, Test,
+    field, on,
+};
 pub use correlate::{Correlator, MAX_GROUPS_PER_RULE};
 pub use engine::{Match, RuleSet};
 pub use error::RuleError;
