@@ -287,17 +287,19 @@ pub(crate) fn strings(yaml: &Yaml, member: &str) -> Result<Vec<String>, SigmaErr
 mod tests {
     use super::*;
 
+    /// `levels` lines of ten aliases to the line before: 10^levels leaves once expanded.
+    fn nested_aliases(levels: usize) -> String {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for level in 1..levels {
+            let aliases = vec![format!("*a{}", level - 1); 10].join(", ");
+            text.push_str(&format!("a{level}: &a{level} [{aliases}]\n"));
+        }
+        text
+    }
+
     #[test]
     fn the_expanded_size_counts_aliases_without_building_them() {
-        // Nine levels of ten aliases: 10^9 leaves once expanded, counted from 9 short lines.
-        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
-        for level in 1..9 {
-            let p = level - 1;
-            text.push_str(&format!(
-                "a{level}: &a{level} [{}]\n",
-                vec![format!("*a{p}"); 10].join(", ")
-            ));
-        }
+        let text = nested_aliases(9);
         let size = expanded_size(&text).unwrap();
         assert!(size.nodes > 1_000_000_000, "{size:?}");
         assert!(matches!(
@@ -315,14 +317,6 @@ mod tests {
             }
         );
         // Saturation, not overflow: 30 levels would be 10^30.
-        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
-        for level in 1..30 {
-            let p = level - 1;
-            text.push_str(&format!(
-                "a{level}: &a{level} [{}]\n",
-                vec![format!("*a{p}"); 10].join(", ")
-            ));
-        }
-        assert_eq!(expanded_size(&text).unwrap().nodes, u64::MAX);
+        assert_eq!(expanded_size(&nested_aliases(30)).unwrap().nodes, u64::MAX);
     }
 }
