@@ -1,5 +1,7 @@
 //! Parsing speed of `cloudtrail-model`: records/s and bytes/s for borrowed and owned records, against
-//! `serde_json::Value` as the baseline, over the real records of the project corpus (cloudtrail-model/tests/data/corpus).
+//! `serde_json::Value` as the baseline, over the real records of the project corpus
+//! (cloudtrail-model/tests/data/corpus); and one hostile 10 MB record of duplicated keys, which must parse in
+//! time linear in its size.
 
 use std::fs;
 use std::hint::black_box;
@@ -82,5 +84,40 @@ fn parse(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse);
+/// A record of `target` bytes: half distinct unknown members, half alternations of an unfit and a typed
+/// `eventName`, the shape whose duplicates once each searched every earlier member (a 1 MB record took
+/// 2.7 s).
+fn duplicated_keys(target: usize) -> String {
+    let mut text = String::from("{");
+    let mut i = 0;
+    while text.len() < target / 2 {
+        text.push_str(&format!("\"k{i}\":0,"));
+        i += 1;
+    }
+    while text.len() < target {
+        text.push_str(&format!("\"eventName\":{i},\"eventName\":\"n{i}\","));
+        i += 1;
+    }
+    text.push_str("\"eventName\":\"last\"}");
+    text
+}
+
+/// The same shape at 1 MB and 10 MB: linear parsing takes ten times as long for ten times the size.
+fn hostile(c: &mut Criterion) {
+    for megabytes in [1, 10] {
+        let text = duplicated_keys(megabytes << 20);
+        let mut group = c.benchmark_group(format!("model/duplicate_keys_{megabytes}MB"));
+        group.sample_size(10);
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_function("borrowed", |b| {
+            b.iter(|| black_box(Event::from_json(&text).ok()))
+        });
+        group.bench_function("serde_json_value", |b| {
+            b.iter(|| black_box(serde_json::from_str::<serde_json::Value>(&text).ok()))
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, parse, hostile);
 criterion_main!(benches);

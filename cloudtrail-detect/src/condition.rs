@@ -6,6 +6,19 @@ use crate::error::RuleError;
 use crate::field::{EventView, Field};
 use crate::matcher::{Comparison, Matcher, Network};
 
+/// The most memory a rule's compiled regular expression may take (the `regex` crate's `size_limit`):
+/// 1 MiB, a tenth of the crate's default. Rule files come from anywhere; a pattern such as
+/// `(\w{100}){100}` compiles to far more and is refused with an error naming the rule.
+pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// The most memory one regular expression's lazy DFA cache may take while matching (`dfa_size_limit`),
+/// per thread that matches: 1 MiB. Past it the matcher falls back to a slower engine, not to more memory.
+pub const REGEX_DFA_SIZE_LIMIT: usize = 1 << 20;
+
+/// How deeply a rule's regular expression may nest groups and repetitions (`nest_limit`; the crate's
+/// default is 250).
+pub const REGEX_NEST_LIMIT: u32 = 64;
+
 /// One test: a field, a matcher, and whether text comparison keeps letter case.
 #[derive(Debug, Clone)]
 pub struct Test {
@@ -15,6 +28,17 @@ pub struct Test {
     pub matcher: Matcher,
     /// Whether letter case matters.
     pub cased: bool,
+}
+
+impl Test {
+    /// The values the test looks at: every value for `exists`, only scalars for every other matcher (an
+    /// object is not a string; see [`EventView::scalar_values`]).
+    fn values<'v>(&self, view: &'v EventView<'_, '_>) -> Vec<std::borrow::Cow<'v, str>> {
+        match self.matcher {
+            Matcher::Exists => view.values(&self.field),
+            _ => view.scalar_values(&self.field),
+        }
+    }
 }
 
 /// A boolean expression over a record.
@@ -140,10 +164,15 @@ impl FieldTest {
         } else {
             format!("(?i){pattern}")
         };
-        let regex = regex::Regex::new(&source).map_err(|error| RuleError::Regex {
-            pattern: pattern.to_owned(),
-            error,
-        })?;
+        let regex = regex::RegexBuilder::new(&source)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
+            .nest_limit(REGEX_NEST_LIMIT)
+            .build()
+            .map_err(|error| RuleError::Regex {
+                pattern: pattern.to_owned(),
+                error,
+            })?;
         // Case is handled by the regex itself; values are not lower-cased for it.
         Ok(Condition::Test(Test {
             field: self.field,
@@ -224,8 +253,8 @@ impl Condition {
             Condition::All(all) => all.iter().all(|c| c.holds(view)),
             Condition::Any(any) => any.iter().any(|c| c.holds(view)),
             Condition::Not(inner) => !inner.holds(view),
-            Condition::Test(test) => view
-                .values(&test.field)
+            Condition::Test(test) => test
+                .values(view)
                 .iter()
                 .any(|value| test.matcher.test(value, test.cased)),
             Condition::SameValue { .. } => self.same_value(view).is_some(),
@@ -242,8 +271,8 @@ impl Condition {
         else {
             return None;
         };
-        let others = view.values(other);
-        view.values(field)
+        let others = view.scalar_values(other);
+        view.scalar_values(field)
             .iter()
             .find(|value| {
                 others.iter().any(|o| {
@@ -289,7 +318,7 @@ impl Condition {
                 holds
             }
             Condition::Test(test) => {
-                let values = view.values(&test.field);
+                let values = test.values(view);
                 match values
                     .iter()
                     .find(|value| test.matcher.test(value, test.cased))

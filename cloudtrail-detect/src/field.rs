@@ -245,8 +245,28 @@ impl<'e, 'a> EventView<'e, 'a> {
             .as_ref()
     }
 
-    /// Every value the field has in this record (several for paths through arrays); empty when absent.
+    /// Every value the field has in this record (several for paths through arrays); empty when absent or
+    /// `null`. An object is its JSON text: that serves as a grouping key and for `exists`; string tests
+    /// see only [`EventView::scalar_values`].
     pub fn values(&self, field: &Field) -> Vec<Cow<'_, str>> {
+        self.values_of(field, Leaves::All)
+    }
+
+    /// The values string tests see: strings as they are, numbers and booleans as JSON text, through
+    /// arrays. An object that a path *into* a payload ends on is not a string and is left out, so that
+    /// `requestParameters.bucketPolicy.Statement.Principal: '*'` cannot match `{"AWS": "arn:..."}` by its
+    /// text; a path into the object (`...Principal.AWS`) reaches its members.
+    ///
+    /// A whole payload (`requestParameters`, `responseElements`, `additionalEventData`,
+    /// `serviceEventDetails`, `userIdentity`, the whole record) is the exception, read as its JSON text:
+    /// that is how SIEMs store these members (one text column per payload) and what public Sigma rules
+    /// for CloudTrail rely on (`requestParameters|contains: 'Suspended'`,
+    /// `responseElements|contains: 'Failure'` in SigmaHQ's rules).
+    pub fn scalar_values(&self, field: &Field) -> Vec<Cow<'_, str>> {
+        self.values_of(field, Leaves::Scalars)
+    }
+
+    fn values_of(&self, field: &Field, leaves: Leaves) -> Vec<Cow<'_, str>> {
         let event = self.event;
         let one = |value: Option<&'e str>| value.map(Cow::Borrowed).into_iter().collect();
         let identity = event.user_identity.as_deref();
@@ -321,7 +341,9 @@ impl<'e, 'a> EventView<'e, 'a> {
             Field::Path(payload, path) => {
                 let mut out = Vec::new();
                 if let Some(root) = self.payload(*payload) {
-                    collect(root, path, &mut out);
+                    // A whole payload is a text (see `scalar_values`); objects inside it are not.
+                    let leaves = if path.is_empty() { Leaves::All } else { leaves };
+                    collect(root, path, leaves, &mut out);
                 }
                 out
             }
@@ -329,22 +351,32 @@ impl<'e, 'a> EventView<'e, 'a> {
     }
 }
 
+/// Which leaves of a path [`collect`] keeps.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Leaves {
+    /// Scalars and objects (as JSON text).
+    All,
+    /// Scalars only.
+    Scalars,
+}
+
 /// Walks `path` from `value`, through arrays (every element), collecting the leaves as text: strings as
-/// they are, numbers and booleans as JSON, objects and arrays as their JSON text.
-fn collect<'v>(value: &'v Value, path: &[String], out: &mut Vec<Cow<'v, str>>) {
+/// they are, numbers and booleans as JSON, objects as their JSON text unless only scalars are wanted.
+fn collect<'v>(value: &'v Value, path: &[String], leaves: Leaves, out: &mut Vec<Cow<'v, str>>) {
     match (value, path.split_first()) {
         (Value::Array(items), _) => {
             for item in items {
-                collect(item, path, out);
+                collect(item, path, leaves, out);
             }
         }
         (Value::Object(members), Some((first, rest))) => {
             if let Some(member) = members.get(first) {
-                collect(member, rest, out);
+                collect(member, rest, leaves, out);
             }
         }
         (_, Some(_)) => {}
         (Value::Null, None) => {}
+        (Value::Object(_), None) if leaves == Leaves::Scalars => {}
         (Value::String(text), None) => out.push(Cow::Borrowed(text)),
         (other, None) => out.push(Cow::Owned(other.to_string())),
     }

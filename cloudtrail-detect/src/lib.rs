@@ -12,6 +12,12 @@
 //!   and JSON paths into `requestParameters`, `responseElements`, `additionalEventData`,
 //!   `serviceEventDetails` or the whole record, through arrays (any element matches). Payloads are parsed
 //!   only when a rule that needs them is evaluated, at most once per record.
+//! - Text tests (equals, contains, glob, regex, CIDR, numbers) see scalar values: strings, and numbers and
+//!   booleans as their JSON text. An object a path ends on is not a string and passes none of them (a
+//!   glob `*` on `Statement.Principal` does not match `{"AWS": "arn:..."}`); `exists` sees it, and a
+//!   path into it (`Statement.Principal.AWS`) reaches its members. A payload named whole
+//!   (`responseElements`) is read as its JSON text, as SIEMs store it and public Sigma rules expect
+//!   (see [`EventView::scalar_values`]). The same holds for Rust and Sigma rules.
 //! - A [`RuleSet`] indexes rules by the event names their conditions require, so a record meets only the
 //!   rules that can match it; it is `Send + Sync` and matches records from many threads at once
 //!   ([`RuleSet::matches`]), each [`Match`] explaining which tests held with the values seen.
@@ -21,7 +27,9 @@
 //!   severity overrides, loaded from a file.
 //! - [`builtin_rules`] is the built-in pack; its documentation carries the Stratus Red Team coverage table
 //!   (technique, rules, ATT&CK ids, fixtures), generated from the rules by the crate's tests.
-//! - [`sigma`] compiles Sigma detection rules, filters and correlation rules to the same [`Rule`]s.
+//! - [`sigma`] compiles Sigma detection rules, filters and correlation rules to the same [`Rule`]s, with
+//!   every input bound stated (file size, YAML nesting and aliases, condition depth, regex size; see
+//!   its Limits section).
 //!
 //! # Performance
 //!
@@ -96,7 +104,10 @@ mod rule;
 pub mod sigma;
 mod tuning;
 
-pub use condition::{Condition, Evidence, FieldTest, Test, field, on};
+pub use condition::{
+    Condition, Evidence, FieldTest, REGEX_DFA_SIZE_LIMIT, REGEX_NEST_LIMIT, REGEX_SIZE_LIMIT, Test,
+    field, on,
+};
 pub use correlate::{Correlator, MAX_GROUPS_PER_RULE};
 pub use engine::{Match, RuleSet};
 pub use error::RuleError;

@@ -6,7 +6,8 @@ use std::net::IpAddr;
 use regex::Regex;
 
 /// A test on a field's values. A condition holds when any of the field's values passes (for paths through
-/// arrays, any element); [`Matcher::Exists`] holds when there is a value at all.
+/// arrays, any element); [`Matcher::Exists`] holds when there is a value at all, an object included. Every
+/// other matcher tests scalar values only (see [`crate::EventView::scalar_values`]).
 ///
 /// Text comparisons ignore ASCII letter case unless built with `cased` (see [`crate::Condition`]'s
 /// builders); patterns are lower-cased once, when the rule is built.

@@ -574,3 +574,82 @@ fn deep_nesting_is_an_error_not_a_crash() {
         assert_eq!(loaded.failures.len(), 1);
     }
 }
+
+/// A bucket policy whose statements name their principal as a string, as an object, and in an array of
+/// both (the shapes S3 accepts).
+fn policy_record(principal: Value) -> Value {
+    record(json!({
+        "eventName": "PutBucketPolicy",
+        "requestParameters": {"bucketName": "prod-data", "bucketPolicy": {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "s3:GetObject"}]}},
+    }))
+}
+
+#[test]
+fn string_tests_apply_to_scalars_not_to_objects() {
+    let any_principal = rule_set(&detection(
+        "    selection:\n        requestParameters.bucketPolicy.Statement.Principal: '*'\n    condition: selection\n",
+    ));
+    let root = json!({"AWS": "arn:aws:iam::1:root"});
+    // The object is not a string: not even the any-string wildcard matches its JSON text.
+    assert!(!fires(&any_principal, &policy_record(root.clone())));
+    assert!(fires(&any_principal, &policy_record(json!("*"))));
+    assert!(fires(
+        &any_principal,
+        &policy_record(json!([root.clone(), "*"]))
+    ));
+    for modifier in ["contains", "startswith", "endswith", "re", "cidr"] {
+        let value = if modifier == "cidr" {
+            "0.0.0.0/0"
+        } else {
+            "AWS"
+        };
+        let rules = rule_set(&detection(&format!(
+            "    selection:\n        requestParameters.bucketPolicy.Statement.Principal|{modifier}: '{value}'\n    condition: selection\n"
+        )));
+        assert!(!fires(&rules, &policy_record(root.clone())), "{modifier}");
+    }
+    // A path into the object reaches its members; `exists` still sees the object.
+    let member = rule_set(&detection(
+        "    selection:\n        requestParameters.bucketPolicy.Statement.Principal.AWS|endswith: ':root'\n    condition: selection\n",
+    ));
+    assert!(fires(&member, &policy_record(root.clone())));
+    let exists = rule_set(&detection(
+        "    selection:\n        requestParameters.bucketPolicy.Statement.Principal|exists: true\n    condition: selection\n",
+    ));
+    assert!(fires(&exists, &policy_record(root.clone())));
+    assert!(!fires(
+        &exists,
+        &record(
+            json!({"requestParameters": {"bucketPolicy": {"Statement": [{"Effect": "Allow"}]}}})
+        )
+    ));
+    // A whole payload stays a text, as SIEMs store it and SigmaHQ's rules read it.
+    let whole = rule_set(&detection(
+        "    selection:\n        requestParameters|contains: 'arn:aws:iam::1:root'\n    condition: selection\n",
+    ));
+    assert!(fires(&whole, &policy_record(root)));
+}
+
+#[test]
+fn the_rust_builder_reads_objects_the_same_way() {
+    use cloudtrail_detect::field;
+    let text = policy_record(json!({"AWS": "arn:aws:iam::1:root"})).to_string();
+    let event = Event::from_json(&text).unwrap();
+    let view = cloudtrail_detect::EventView::new(&event);
+    let principal = || field("requestParameters.bucketPolicy.Statement.Principal");
+    assert!(!principal().glob(["*"]).holds(&view));
+    assert!(!principal().contains(["aws"]).holds(&view));
+    assert!(principal().exists().holds(&view));
+    assert!(
+        field("requestParameters.bucketPolicy.Statement.Principal.AWS")
+            .ends_with([":root"])
+            .holds(&view)
+    );
+    assert!(
+        field("requestParameters")
+            .contains(["arn:aws:iam::1:root"])
+            .holds(&view)
+    );
+}

@@ -503,10 +503,10 @@ impl<const N: usize> Duplicates<N> {
     /// Member `field` got a typed value: an earlier unfit value of it is superseded.
     #[inline]
     pub(crate) fn typed(&mut self, field: usize) {
-        if let Some(slots) = &mut self.unfit_at {
-            if let Some(at) = slots[field].take() {
-                self.superseded.push(at);
-            }
+        if let Some(slots) = &mut self.unfit_at
+            && let Some(at) = slots[field].take()
+        {
+            self.superseded.push(at);
         }
     }
 

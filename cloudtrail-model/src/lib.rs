@@ -135,6 +135,19 @@
 //! `serde_json::Value`. Parsing from `&str` skips serde_json's per-string UTF-8 check ([`Event::from_slice`]
 //! checks the whole slice once instead), and the large, rarely present members (`userIdentity`,
 //! `insightDetails`, `addendum`) are boxed so the record stays small to move.
+//!
+//! A hostile record of duplicated keys (half distinct unknown members, half alternating unfit and typed
+//! `eventName`s; the same bench, group `model/duplicate_keys_*`), medians on the 2-core machine while
+//! other builds loaded it (load average 11-14, so compare within the run):
+//!
+//! | record | `Event::from_json` | `serde_json::Value` |
+//! |---|---:|---:|
+//! | 1 MB | 15 ms | 69 ms |
+//! | 10 MB | 217 ms | 1.01 s |
+//!
+//! Ten times the size costs 14.5 times the time for both parsers alike (memory, not the algorithm:
+//! duplicate resolution is one pass per object); before that pass, each duplicate searched every
+//! earlier member and the 1 MB record took 2.7 s.
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 

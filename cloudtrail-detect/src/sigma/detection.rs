@@ -260,6 +260,15 @@ fn entry(key: &str, values: &Yaml) -> Result<Condition, SigmaError> {
             .iter()
             .flat_map(|t| encode_base64(t.as_bytes(), offsets))
             .collect();
+        // A value too short to own a whole base64 character at some alignment (one byte) would give
+        // an empty pattern there, which every text contains.
+        if offsets && texts.iter().any(String::is_empty) {
+            return Err(bad_value(
+                "a `base64offset` value must be at least two bytes: shorter ones have an alignment \
+                 with no base64 character of their own, and would match every record"
+                    .to_owned(),
+            ));
+        }
     }
     if !texts.is_empty() {
         match how {

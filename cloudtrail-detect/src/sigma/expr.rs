@@ -33,11 +33,29 @@ fn tokens(text: &str) -> Vec<Token> {
     out
 }
 
+/// How deeply a condition may nest parentheses and `not`s (real rules nest two or three): the parser
+/// and the compiled condition recurse that deep, so a deeper one is refused, not a stack overflow.
+pub(crate) const MAX_CONDITION_DEPTH: usize = 64;
+
+/// How much of a refused condition an error quotes.
+const QUOTED_CONDITION: usize = 200;
+
+/// The condition as an error quotes it: its first [`QUOTED_CONDITION`] characters.
+fn quoted(text: &str) -> String {
+    let mut condition: String = text.chars().take(QUOTED_CONDITION).collect();
+    if condition.len() < text.len() {
+        condition.push_str("...");
+    }
+    condition
+}
+
 struct Parser<'a> {
     text: &'a str,
     tokens: Vec<Token>,
     at: usize,
     selections: &'a [(String, Condition)],
+    /// Parentheses and `not`s open at this point.
+    depth: usize,
 }
 
 /// Parses `text` over the selections (name, compiled condition).
@@ -47,7 +65,7 @@ pub(crate) fn parse(
 ) -> Result<Condition, SigmaError> {
     if text.contains('|') {
         return Err(SigmaError::Condition {
-            condition: text.to_owned(),
+            condition: quoted(text),
             reason: "Sigma 1.0 aggregations (`| count()`, `near`) are not supported; write a correlation rule instead".to_owned(),
         });
     }
@@ -56,6 +74,7 @@ pub(crate) fn parse(
         tokens: tokens(text),
         at: 0,
         selections,
+        depth: 0,
     };
     let condition = parser.or()?;
     if parser.at != parser.tokens.len() {
@@ -67,9 +86,20 @@ pub(crate) fn parse(
 impl Parser<'_> {
     fn error(&self, reason: String) -> SigmaError {
         SigmaError::Condition {
-            condition: self.text.to_owned(),
+            condition: quoted(self.text),
             reason,
         }
+    }
+
+    /// Enters one more level of parentheses or `not`, refusing past [`MAX_CONDITION_DEPTH`].
+    fn deeper(&mut self) -> Result<(), SigmaError> {
+        self.depth += 1;
+        if self.depth > MAX_CONDITION_DEPTH {
+            return Err(self.error(format!(
+                "nests parentheses and `not` more than {MAX_CONDITION_DEPTH} deep"
+            )));
+        }
+        Ok(())
     }
 
     fn peek_word(&self) -> Option<String> {
@@ -108,7 +138,10 @@ impl Parser<'_> {
     fn not(&mut self) -> Result<Condition, SigmaError> {
         if self.peek_word().as_deref() == Some("not") {
             self.at += 1;
-            return Ok(self.not()?.not());
+            self.deeper()?;
+            let inner = self.not()?;
+            self.depth -= 1;
+            return Ok(inner.not());
         }
         self.primary()
     }
@@ -120,11 +153,13 @@ impl Parser<'_> {
         self.at += 1;
         match token {
             Token::Open => {
+                self.deeper()?;
                 let inner = self.or()?;
                 if self.tokens.get(self.at) != Some(&Token::Close) {
                     return Err(self.error("a `(` is not closed".to_owned()));
                 }
                 self.at += 1;
+                self.depth -= 1;
                 Ok(inner)
             }
             Token::Close => Err(self.error("unexpected `)`".to_owned())),
