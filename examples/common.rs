@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use clap::builder::RangedU64ValueParser;
 use clap::error::ErrorKind;
 use clap::{Args, Parser};
-use cloudtrail_reader::{LayoutFilter, Progress, ReadError, ReaderOptions, Source};
+use cloudtrail_reader::{LayoutFilter, Progress, ReadError, ReaderOptions, S3Options, Source};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// How a run ended, as its exit status. The same three statuses for every example; when several apply,
@@ -77,6 +77,20 @@ pub struct InputArgs {
     /// Only read logs delivered on or before this date (YYYY-MM-DD).
     #[arg(long)]
     pub to: Option<NaiveDate>,
+    /// The S3 endpoint for s3:// paths, such as http://127.0.0.1:5000 for an S3-compatible server
+    /// (plain HTTP allowed) [default: AWS_ENDPOINT_URL, else AWS's endpoint for the region].
+    #[arg(long, value_name = "URL", value_parser = endpoint_url)]
+    pub s3_endpoint: Option<String>,
+}
+
+/// An `http://` or `https://` URL.
+pub fn endpoint_url(text: &str) -> Result<String, String> {
+    match text.split_once("://") {
+        Some(("http" | "https", rest)) if !rest.is_empty() => Ok(text.to_owned()),
+        _ => Err(
+            "an endpoint is an http:// or https:// URL, such as http://127.0.0.1:5000".to_owned(),
+        ),
+    }
 }
 
 /// A 12-digit AWS account id.
@@ -151,6 +165,10 @@ impl InputArgs {
                 to: self.to,
             },
             progress: hook,
+            s3: S3Options {
+                endpoint: self.s3_endpoint.clone(),
+                ..S3Options::default()
+            },
             ..ReaderOptions::default()
         };
         (options, bar)
