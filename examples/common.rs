@@ -227,6 +227,14 @@ impl Inputs {
         Ok(inputs)
     }
 
+    /// [`Inputs::parse`], the refusal reported as `program: message` with status 2.
+    pub fn parse_or_refuse(program: &str, paths: &[String]) -> Result<Inputs, ExitCode> {
+        Inputs::parse(paths).map_err(|message| {
+            note(format_args!("{program}: {message}"));
+            Status::Trouble.into()
+        })
+    }
+
     /// Whether the error says that one of the named inputs could not be read at all (a missing path, a
     /// bucket that cannot be listed), rather than something inside it.
     pub fn unreadable(&self, error: &ReadError) -> bool {

@@ -190,12 +190,9 @@ fn main() -> ExitCode {
     } else {
         args.paths.clone()
     };
-    let inputs = match common::Inputs::parse(&paths) {
+    let inputs = match common::Inputs::parse_or_refuse("hunt", &paths) {
         Ok(inputs) => inputs,
-        Err(message) => {
-            common::note(format_args!("hunt: {message}"));
-            return Status::Trouble.into();
-        }
+        Err(status) => return status,
     };
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         Format::Table

@@ -172,12 +172,9 @@ fn time(t: Option<DateTime<Utc>>) -> Option<String> {
 
 fn main() -> ExitCode {
     let args = common::parse_checked::<Args>(|args| args.input.check());
-    let inputs = match common::Inputs::parse(&args.paths) {
+    let inputs = match common::Inputs::parse_or_refuse("stats", &args.paths) {
         Ok(inputs) => inputs,
-        Err(message) => {
-            common::note(format_args!("stats: {message}"));
-            return Status::Trouble.into();
-        }
+        Err(status) => return status,
     };
     let (options, bar) = args.input.options();
     let unreadable = AtomicBool::new(false);

@@ -47,12 +47,9 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = common::parse_checked::<Args>(|args| args.input.check());
-    let inputs = match common::Inputs::parse(&args.paths) {
+    let inputs = match common::Inputs::parse_or_refuse("validate", &args.paths) {
         Ok(inputs) => inputs,
-        Err(message) => {
-            common::note(format_args!("validate: {message}"));
-            return Status::Trouble.into();
-        }
+        Err(status) => return status,
     };
     let (options, bar) = args.input.options();
     let ok = AtomicU64::new(0);
