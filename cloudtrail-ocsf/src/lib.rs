@@ -40,7 +40,7 @@
 //!
 //! # Mapping rules
 //!
-//! The attribute table is Security Lake's (the project's `MAPPING.md`, from AWS's published CloudTrail
+//! The attribute table is Security Lake's (`MAPPING.md` in this crate, from AWS's published CloudTrail
 //! mappings); the rules a user meets are these.
 //!
 //! - **Class.** [`ClassTable`] maps (eventSource, eventName) pairs to Authentication or Account Change;
@@ -137,17 +137,18 @@
 //! | 1 | 1,000,058 | 11.01 s | 25.18 s | 2.3x | 323 MiB | 463 MiB |
 //! | 2 | 250,058 | 1.78 s | 4.89 s | 2.7x | 271 MiB | 807 MiB |
 //!
-//! The 3x the issue asks is not reached, and is out of reach of this design. Measured again on
+//! Three times DuckDB's speed, the goal set for this writer, is not reached, and is out of reach of this
+//! design. Measured again on
 //! 2026-12-01 (the VM shared with busy neighbours: the same binary varied by up to 40% between runs),
 //! the tools alternating, median of three, files synced:
 //!
-//! | threads | `to_parquet` | DuckDB | ratio | `stats` (read and parse only) | `stats` share of the 3x budget |
+//! | threads | `to_parquet` | DuckDB | ratio | `stats` (read and parse only) | `stats` share of a third of DuckDB's time |
 //! |---:|---:|---:|---:|---:|---:|
 //! | 2 | 7.62 s / 354 MiB | 18.02 s / 821 MiB | 2.4x | 3.45 s | 57% |
 //! | 1 | 14.38 s / 215 MiB | 32.50 s / 454 MiB | 2.3x | 6.85 s | 63% |
 //!
 //! (`benches/compare.sh --only parquet --runs 3 --scaling` in the same hour: 1.9x at 2 threads, 2.2x
-//! at 1.) The 3x budget is DuckDB's time divided by three. Inflating and parsing every record into
+//! at 1.) The budget of three times DuckDB's speed is a third of its time. Inflating and parsing every record into
 //! `cloudtrail_model::Event`, which is all `stats` does, takes 57 to 63% of it, which leaves 2.6 s
 //! (2 threads) or 4.0 s (1 thread) for filling the columns, sorting and encoding; that part takes 4.2
 //! s and 7.5 s now, and the Parquet encoder with zstd is about half of it. Meeting the target would

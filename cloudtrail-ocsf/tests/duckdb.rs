@@ -1,7 +1,7 @@
 //! Interop: DuckDB (PyPI `duckdb`, run through `python3`) reads every Parquet file the writer produced,
 //! with Hive partitioning, and finds the rows, partitions and values that were converted.
 //!
-//! `.ci/run` installs DuckDB; locally: `pip install duckdb`. Without it the test fails, saying so.
+//! `./test.sh` (the README's test command, also run by `.ci/run`) installs DuckDB. Without it the test fails, saying so.
 #![cfg(feature = "parquet")]
 
 mod common;
@@ -28,14 +28,14 @@ fn out_dir(name: &str) -> PathBuf {
 
 /// Runs a Python script with DuckDB imported; returns its standard output parsed as JSON lines.
 fn duckdb(script: &str, args: &[&str]) -> Vec<Value> {
-    let prelude = "import sys, json\ntry:\n    import duckdb\nexcept ImportError:\n    sys.exit('the duckdb Python package is missing: pip install duckdb')\n";
+    let prelude = "import sys, json\ntry:\n    import duckdb\nexcept ImportError:\n    sys.exit('the duckdb Python package is missing (./test.sh installs it): pip install duckdb')\n";
     let output = Command::new("python3")
         .arg("-c")
         .arg(format!("{prelude}{script}"))
         .args(args)
         .output()
         .unwrap_or_else(|e| {
-            panic!("cannot run python3 ({e}); install Python 3 and `pip install duckdb`")
+            panic!("cannot run python3 ({e}); install Python 3 and run ./test.sh, which installs duckdb")
         });
     assert!(
         output.status.success(),

@@ -71,9 +71,12 @@
 //!
 //! With the `s3` feature, [`Source::S3`] reads `s3://bucket/prefix` through `object_store`: the listing
 //! goes through the same [`LayoutFilter`] as directory trees (keys it excludes are never fetched), and each
-//! worker fetches one object at a time into its buffer. Credentials, region and endpoint come from the
-//! environment as the AWS tools read them, or from [`ReaderOptions::s3`] ([`S3Options`]); an `http://`
-//! endpoint serves S3-compatible servers on a private network or loopback. The tests run against a real
+//! worker fetches one object at a time into its buffer. Credentials, region and endpoint come from
+//! [`ReaderOptions::s3`] ([`S3Options`], which lists exactly what is read and in which order), then from
+//! the environment's `AWS_*` variables, then from the instance metadata service; profiles and SSO are not
+//! read. An `http://` endpoint, wherever it is set, serves S3-compatible servers on a private network or
+//! loopback. Errors say what S3 answered (its code and message, not its XML body) and, when no
+//! credentials were found, where they were looked for. The tests run against a real
 //! S3-compatible server (`moto_server`) on 127.0.0.1.
 //!
 //! # Memory

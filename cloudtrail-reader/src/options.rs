@@ -33,9 +33,12 @@ pub struct Progress {
 /// A progress callback: called from the worker threads after each input.
 pub type ProgressHook = Arc<dyn Fn(&Progress) + Send + Sync>;
 
-/// Where and as whom to reach S3 for `s3://` sources (feature `s3`). Unset fields come from the
-/// environment (`AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, ...), as the
-/// AWS tools read them.
+/// Where and as whom to reach S3 for `s3://` sources (feature `s3`). Set fields win; unset ones come from
+/// the environment's `AWS_*` variables as object_store reads them (`AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_REGION` or `AWS_DEFAULT_REGION`, `AWS_ENDPOINT_URL`,
+/// `AWS_WEB_IDENTITY_TOKEN_FILE` with `AWS_ROLE_ARN`, `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`), and with no
+/// key at all from the instance metadata service. Profiles and SSO (`AWS_PROFILE`, `~/.aws/config`) are not
+/// read: export a profile's credentials first (`aws configure export-credentials --format env`).
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct S3Options {
     /// The endpoint, for S3-compatible servers (`http://127.0.0.1:9000`); plain HTTP is allowed for

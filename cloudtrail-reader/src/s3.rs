@@ -8,7 +8,7 @@ use std::io;
 use std::sync::Arc;
 
 use futures::TryStreamExt;
-use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
 
@@ -20,6 +20,50 @@ pub(crate) struct Bucket {
     runtime: tokio::runtime::Runtime,
     store: AmazonS3,
     name: String,
+    credentials: Credentials,
+}
+
+/// Where the credentials come from, for error messages that say what to change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Credentials {
+    /// An access key (options or `AWS_ACCESS_KEY_ID`).
+    Key,
+    /// A web identity token or a container's credentials endpoint.
+    Role,
+    /// Nothing set: object_store asks the instance metadata service.
+    InstanceMetadata,
+}
+
+impl Credentials {
+    fn of(builder: &AmazonS3Builder) -> Credentials {
+        let set = |key| {
+            builder
+                .get_config_value(&key)
+                .is_some_and(|v| !v.is_empty())
+        };
+        if set(AmazonS3ConfigKey::AccessKeyId) {
+            Credentials::Key
+        } else if set(AmazonS3ConfigKey::WebIdentityTokenFile)
+            || set(AmazonS3ConfigKey::ContainerCredentialsRelativeUri)
+            || set(AmazonS3ConfigKey::ContainerCredentialsFullUri)
+        {
+            Credentials::Role
+        } else {
+            Credentials::InstanceMetadata
+        }
+    }
+}
+
+/// The text of the first `<name>...</name>` element in an S3 error body.
+fn xml_element<'t>(text: &'t str, name: &str) -> Option<&'t str> {
+    let start = text.find(&format!("<{name}>"))? + name.len() + 2;
+    let end = start + text[start..].find(&format!("</{name}>"))?;
+    Some(text[start..end].trim())
+}
+
+/// An error's first line (object_store puts response bodies after it).
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or(text)
 }
 
 /// Splits `s3://bucket/prefix` into its bucket and prefix.
@@ -30,14 +74,23 @@ pub(crate) fn parse_url(url: &str) -> Option<(&str, &str)> {
 }
 
 impl Bucket {
-    /// Connects to a bucket with the credentials and endpoint of the environment (`AWS_*` variables, as
-    /// object_store reads them), overridden by `options`.
+    /// Connects to a bucket. Settings come from `options` first, then from the environment's `AWS_*`
+    /// variables (as object_store reads them: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+    /// `AWS_SESSION_TOKEN`, `AWS_REGION` / `AWS_DEFAULT_REGION`, `AWS_ENDPOINT_URL`, web identity and
+    /// container credentials); with no key anywhere, from the instance metadata service. Profiles
+    /// (`AWS_PROFILE`, `~/.aws/config`, SSO) are not read.
     pub(crate) fn open(name: &str, options: &S3Options) -> io::Result<Arc<Bucket>> {
         let mut builder = AmazonS3Builder::from_env().with_bucket_name(name);
         if let Some(endpoint) = &options.endpoint {
-            builder = builder
-                .with_endpoint(endpoint)
-                .with_allow_http(endpoint.starts_with("http://"));
+            builder = builder.with_endpoint(endpoint);
+        }
+        // Plain HTTP for an `http://` endpoint wherever it was set (object_store otherwise refuses it
+        // with a bare "builder error" unless AWS_ALLOW_HTTP is also set).
+        if builder
+            .get_config_value(&AmazonS3ConfigKey::Endpoint)
+            .is_some_and(|endpoint| endpoint.starts_with("http://"))
+        {
+            builder = builder.with_allow_http(true);
         }
         if let Some(region) = &options.region {
             builder = builder.with_region(region);
@@ -47,7 +100,13 @@ impl Bucket {
                 .with_access_key_id(key)
                 .with_secret_access_key(secret);
         }
-        let store = builder.build().map_err(io::Error::other)?;
+        let credentials = Credentials::of(&builder);
+        let store = builder.build().map_err(|error| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("S3 settings refused: {error}"),
+            )
+        })?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -56,6 +115,7 @@ impl Bucket {
             runtime,
             store,
             name: name.to_owned(),
+            credentials,
         }))
     }
 
@@ -71,7 +131,7 @@ impl Bucket {
                     .try_collect()
                     .await
             })
-            .map_err(io::Error::other)?;
+            .map_err(|error| self.explain(error))?;
         objects.sort();
         Ok(objects)
     }
@@ -81,7 +141,57 @@ impl Bucket {
         let path = Path::from(key);
         self.runtime
             .block_on(async { self.store.get(&path).await?.bytes().await })
-            .map_err(io::Error::other)
+            .map_err(|error| self.explain(error))
+    }
+
+    /// An object_store error as a message that says what went wrong and what to change: S3's own code
+    /// and message instead of its XML body, and where credentials were looked for when there were none.
+    fn explain(&self, error: object_store::Error) -> io::Error {
+        let text = error.to_string();
+        let kind = match &error {
+            object_store::Error::NotFound { .. } => io::ErrorKind::NotFound,
+            object_store::Error::PermissionDenied { .. }
+            | object_store::Error::Unauthenticated { .. } => io::ErrorKind::PermissionDenied,
+            _ => io::ErrorKind::Other,
+        };
+        if self.credentials == Credentials::InstanceMetadata
+            && (text.contains("169.254.169.254") || text.contains("credential"))
+        {
+            return io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                format!(
+                    "no S3 credentials: none in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (nor a web \
+                     identity or container role), and the instance metadata service gave none; profiles \
+                     and SSO (AWS_PROFILE, ~/.aws/config) are not read: export a profile's credentials \
+                     with `eval \"$(aws configure export-credentials --format env)\"` ({})",
+                    first_line(&text)
+                ),
+            );
+        }
+        match (xml_element(&text, "Code"), xml_element(&text, "Message")) {
+            (Some(code), message) => {
+                let hint = match code {
+                    "NoSuchBucket" => {
+                        format!(": bucket `{}` does not exist at this endpoint", self.name)
+                    }
+                    "AccessDenied" | "InvalidAccessKeyId" | "SignatureDoesNotMatch" => {
+                        ": check the credentials and the bucket's policy".to_owned()
+                    }
+                    "PermanentRedirect" | "AuthorizationHeaderMalformed" => {
+                        ": the bucket is in another region (set AWS_REGION)".to_owned()
+                    }
+                    _ => String::new(),
+                };
+                io::Error::new(
+                    kind,
+                    format!(
+                        "S3 said {code}: {}{hint}",
+                        message.unwrap_or("(no message)")
+                    ),
+                )
+            }
+            (None, _) => io::Error::new(kind, first_line(&text).to_owned()),
+        }
     }
 
     /// `s3://bucket/key`.

@@ -1,5 +1,5 @@
 //! Reading `s3://` prefixes against a real S3-compatible server on loopback: `moto_server` (PyPI
-//! `moto[server]`), started by the test itself. `.ci/run` installs it; locally: `pip install 'moto[server]'`.
+//! `moto[server]`), started by the test itself. `./test.sh` (the README's test command) installs it.
 #![cfg(feature = "s3")]
 
 use std::io::Write;
@@ -42,7 +42,7 @@ impl Moto {
                 )
             })
             .unwrap_or_else(|e| {
-                panic!("cannot start moto_server ({e}): pip install 'moto[server]'")
+                panic!("cannot start moto_server ({e}; ./test.sh installs it): pip install 'moto[server]'")
             });
         let mut moto = Moto {
             child,
@@ -51,7 +51,9 @@ impl Moto {
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             if let Ok(Some(status)) = moto.child.try_wait() {
-                panic!("moto_server exited ({status}): pip install 'moto[server]'");
+                panic!(
+                    "moto_server exited ({status}; ./test.sh installs it): pip install 'moto[server]'"
+                );
             }
             assert!(
                 started.elapsed() < Duration::from_secs(60),

@@ -1,4 +1,4 @@
-//! [`Mapper`]: one CloudTrail record to one OCSF record, as MAPPING.md's table says.
+//! [`Mapper`]: one CloudTrail record to one OCSF record, as the crate's MAPPING.md table says.
 //!
 //! `Mapping::run` places the top-level members; `identity` reads `userIdentity` into the actor,
 //! `endpoint` the source address, `resources` the resources, and `targets` the user, session and policy
