@@ -13,7 +13,10 @@
 //! what can still change (the matches of the last `--lateness` hours, 24 by default, at most
 //! `cloudtrail_detect::MAX_PENDING`; open groups within the bounds the crate documents) plus the
 //! findings, each with at most `cloudtrail_detect::MAX_EVENT_IDS` event ids. Records further out of order
-//! than the lateness are counted as `late` in the summary on stderr.
+//! than the lateness are counted as `late` in the summary on stderr. Measured with `/usr/bin/time -v` on
+//! generated trees (debug build, 2 threads, load average above 10 on 2 cores): 300,000 records in 304
+//! files over 3 accounts x 5 regions x 24 days, built-in pack, 25 MiB peak; 200,000 records in 79 larger
+//! files, the 57 SigmaHQ rules, 86 MiB peak; no record late in either.
 //!
 //! `--rules` loads Sigma rules, filters and correlation rules (a file, or every `.yml`/`.yaml` under a
 //! directory) and runs them next to the built-in pack; rules that fail to load are listed on stderr with
