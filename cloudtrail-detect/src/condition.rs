@@ -66,6 +66,7 @@ pub enum Condition {
 
 /// Why a condition held: a test that passed and the value it saw.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Evidence {
     /// The field, as its CloudTrail name.
     pub field: String,
@@ -73,6 +74,17 @@ pub struct Evidence {
     pub test: String,
     /// The value that passed (empty for negated tests, which hold because nothing matched).
     pub value: String,
+}
+
+impl Evidence {
+    /// Evidence that `test` on `field` held for `value` (`field` is empty for what a correlation counted).
+    pub fn new(field: &str, test: &str, value: &str) -> Evidence {
+        Evidence {
+            field: field.to_owned(),
+            test: test.to_owned(),
+            value: value.to_owned(),
+        }
+    }
 }
 
 /// Starts a test on a field: `field("eventName").equals(["StopLogging"])`.

@@ -1,62 +1,131 @@
 //! [`Correlator`]: turns matches into findings on event time, with a watermark and allowed lateness, so
-//! that the findings do not depend on the order records arrive in.
+//! that the findings do not depend on the order records arrive in; every piece of state it keeps is
+//! bounded.
+
+mod group;
+mod watermark;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
 use crate::condition::Evidence;
 use crate::engine::{Match, RuleSet};
 use crate::finding::{Finding, MAX_EVENT_IDS};
-use crate::rule::RuleKind;
+use crate::rule::{Rule, RuleKind};
+use group::{GroupState, absorb, closed, earlier, later};
+pub use watermark::WATERMARK_SAMPLE;
+use watermark::Watermark;
 
-/// The most groups one correlation rule keeps state for; past it the group idle longest is dropped
-/// (counted in [`Correlator::evicted`]).
+/// The most groups one rule keeps state for; past it the group that would expire first is dropped
+/// (counted in [`Correlator::evicted`]; an open single-record finding is reported, not lost).
 pub const MAX_GROUPS_PER_RULE: usize = 100_000;
+
+/// The most entries (window timestamps, distinct values, first-seen values, kept matches) one rule keeps
+/// over all its groups; past it whole groups are dropped as for [`MAX_GROUPS_PER_RULE`].
+pub const MAX_ENTRIES_PER_RULE: usize = 1_000_000;
+
+/// The most values a first-seen rule remembers per group; past it the value seen least recently is
+/// forgotten (counted in [`Correlator::forgotten`]), and would be reported again.
+pub const MAX_VALUES_PER_GROUP: usize = 1_000;
+
+/// How long, in days, a first-seen rule remembers a value it has not seen again; older values are
+/// forgotten, and reported again when they come back.
+pub const FIRST_SEEN_RETENTION_DAYS: i64 = 90;
+
+/// The most matches waiting for the watermark; past it the earliest is processed at once (counted in
+/// [`Correlator::overflowed`]), which may make a later, older record late.
+pub const MAX_PENDING: usize = 100_000;
+
+/// Why the correlator refused a match.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CorrelateError {
+    /// The match was made by another [`RuleSet`] than the correlator's: its rule index means nothing here.
+    #[error("the match of rule {rule} was made by another rule set than this correlator's")]
+    ForeignMatch {
+        /// The rule index the match carries.
+        rule: usize,
+    },
+}
+
+/// How much state a correlator holds, to check its bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct StateSize {
+    /// Groups with state, over all rules.
+    pub groups: usize,
+    /// Entries the groups hold (see [`MAX_ENTRIES_PER_RULE`]).
+    pub entries: usize,
+    /// The largest number of groups of any one rule.
+    pub most_groups_of_a_rule: usize,
+    /// The largest number of entries of any one rule.
+    pub most_entries_of_a_rule: usize,
+    /// Matches waiting for the watermark.
+    pub pending: usize,
+}
 
 /// Turns [`Match`]es into [`Finding`]s in event-time order.
 ///
-/// Matches wait in a buffer until the watermark (the latest event time seen, less the allowed lateness)
-/// passes them; then they are processed in order of (event time, event id). Any arrival order within
-/// the lateness therefore gives the same findings. A match older than the watermark when it arrives is too
-/// late: it is counted in [`Correlator::late`] and not processed. [`Correlator::finish`] processes
-/// everything left, as a batch job does at the end of its input.
+/// Matches wait in a buffer until the watermark (the lower median of recent event times, less the
+/// allowed lateness: see [`WATERMARK_SAMPLE`]) passes them; then they are processed in order of (event
+/// time, event id). Any arrival order within the lateness therefore gives the same findings. A match
+/// older than the latest one processed when it arrives is too late: it is counted in
+/// [`Correlator::late`] and not processed. [`Correlator::finish`] processes everything left, as a batch
+/// job does at the end of its input.
+///
+/// A record dated far in the future waits in the buffer until the watermark reaches it or the input ends;
+/// it does not move the watermark unless most recent records agree with it.
+///
+/// Every group expires when no later record can change it (a dedup period, a window, a first-seen value's
+/// retention), and each rule keeps at most [`MAX_GROUPS_PER_RULE`] groups and [`MAX_ENTRIES_PER_RULE`]
+/// entries, dropping the group that expires first (ties by group key, so results do not depend on hash
+/// order). Expiry and eviction are O(log n) per record.
 #[derive(Debug)]
 pub struct Correlator<'r> {
     rules: &'r RuleSet,
     lateness: Duration,
-    max_seen: Option<DateTime<Utc>>,
+    watermark: Watermark,
     processed_up_to: Option<DateTime<Utc>>,
     /// Event time of the first record processed: first-seen rules learn from it on.
     started: Option<DateTime<Utc>>,
     pending: BTreeMap<PendingKey, Match>,
     sequence: u64,
-    state: HashMap<(usize, String), GroupState>,
-    /// Groups held per rule, to keep state bounded.
-    groups: Vec<usize>,
+    per_rule: Vec<RuleState>,
+    /// Every group by when it expires: (time, rule, group).
+    expiry: BTreeSet<(DateTime<Utc>, usize, Arc<str>)>,
     late: u64,
     evicted: u64,
+    forgotten: u64,
+    overflowed: u64,
     findings: Vec<Finding>,
-    /// When the windows of ranged counts close: (close time, rule, group).
-    deadlines: BTreeSet<(DateTime<Utc>, usize, String)>,
 }
 
 /// Pending matches are processed in order of event time, then event id, rule and arrival.
 type PendingKey = (Option<DateTime<Utc>>, String, usize, u64);
 
+/// The groups of one rule.
+#[derive(Debug, Default)]
+struct RuleState {
+    groups: HashMap<Arc<str>, Group>,
+    /// The groups by when they expire, ties by key: the first is the one to evict.
+    by_expiry: BTreeSet<(DateTime<Utc>, Arc<str>)>,
+    /// Entries over all groups.
+    entries: usize,
+}
+
 #[derive(Debug)]
-enum GroupState {
-    /// An open single-record finding, absorbing repeats until its dedup period ends.
-    Open(Finding),
-    /// Recent matches of a threshold or value-count rule.
-    Window(VecDeque<Match>),
-    /// Progress through a sequence: the matches of the steps met so far (in order, or by step when the
-    /// steps may come in any order).
-    Sequence(Vec<Match>),
-    /// Progress through an unordered sequence: the latest match of each step.
-    Steps(Vec<Option<Match>>),
-    /// Values seen by a first-seen rule, and when learning ends.
-    Seen(HashMap<String, ()>),
+struct Group {
+    state: GroupState,
+    expires: DateTime<Utc>,
+}
+
+/// How a group ends: it expired (or the input ended), or it was dropped for room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    Expired,
+    Evicted,
 }
 
 impl<'r> Correlator<'r> {
@@ -65,21 +134,24 @@ impl<'r> Correlator<'r> {
         Correlator {
             rules,
             lateness,
-            max_seen: None,
+            watermark: Watermark::default(),
             processed_up_to: None,
             started: None,
             pending: BTreeMap::new(),
             sequence: 0,
-            state: HashMap::new(),
-            groups: vec![0; rules.rules().len()],
+            per_rule: (0..rules.rules().len())
+                .map(|_| RuleState::default())
+                .collect(),
+            expiry: BTreeSet::new(),
             late: 0,
             evicted: 0,
+            forgotten: 0,
+            overflowed: 0,
             findings: Vec::new(),
-            deadlines: BTreeSet::new(),
         }
     }
 
-    /// Matches (one per rule a record met) that arrived after the watermark had passed them.
+    /// Matches (one per rule a record met) that arrived after a later record had been processed.
     pub fn late(&self) -> u64 {
         self.late
     }
@@ -89,188 +161,299 @@ impl<'r> Correlator<'r> {
         self.evicted
     }
 
-    /// Adds a match; returns the findings completed as the watermark moves.
-    pub fn push(&mut self, m: Match) -> Vec<Finding> {
+    /// First-seen values forgotten because their group held [`MAX_VALUES_PER_GROUP`].
+    pub fn forgotten(&self) -> u64 {
+        self.forgotten
+    }
+
+    /// Matches processed before the watermark reached them because [`MAX_PENDING`] were waiting.
+    pub fn overflowed(&self) -> u64 {
+        self.overflowed
+    }
+
+    /// How much state is held now.
+    pub fn state_size(&self) -> StateSize {
+        let mut size = StateSize {
+            pending: self.pending.len(),
+            ..StateSize::default()
+        };
+        for rule in &self.per_rule {
+            size.groups += rule.groups.len();
+            size.entries += rule.entries;
+            size.most_groups_of_a_rule = size.most_groups_of_a_rule.max(rule.groups.len());
+            size.most_entries_of_a_rule = size.most_entries_of_a_rule.max(rule.entries);
+        }
+        size
+    }
+
+    /// Adds a match; returns the findings completed as the watermark moves. A match made by another
+    /// [`RuleSet`] is refused.
+    pub fn push(&mut self, m: Match) -> Result<Vec<Finding>, CorrelateError> {
+        if !self.rules.made(&m) {
+            return Err(CorrelateError::ForeignMatch { rule: m.rule });
+        }
         if let (Some(time), Some(done)) = (m.time, self.processed_up_to)
             && time < done
         {
             self.late += 1;
-            return Vec::new();
+            return Ok(Vec::new());
         }
-        if let Some(time) = m.time {
-            self.max_seen = Some(self.max_seen.map_or(time, |max| max.max(time)));
-        }
+        let basis = m.time.map(|time| self.watermark.observe(time));
         self.sequence += 1;
         self.pending
             .insert((m.time, m.event_id.clone(), m.rule, self.sequence), m);
-        match self.max_seen {
-            Some(max) => self.process_until(Some(max - self.lateness)),
-            None => Vec::new(),
+        while self.pending.len() > MAX_PENDING {
+            self.overflowed += 1;
+            self.process_first();
         }
+        if let Some(basis) = basis {
+            self.process_until(Some(earlier(basis, self.lateness)));
+        }
+        Ok(std::mem::take(&mut self.findings))
     }
 
-    /// Processes everything still waiting and closes every open finding.
+    /// Processes everything still waiting and closes every group, reporting what they hold.
     pub fn finish(mut self) -> Vec<Finding> {
-        let mut out = self.process_until(None);
-        while let Some((_, rule, group)) = self.deadlines.pop_first() {
-            self.judge(rule, group);
+        self.process_until(None);
+        while let Some((_, rule, group)) = self.expiry.pop_first() {
+            self.end(rule, &group, End::Expired);
         }
-        out.append(&mut self.findings);
-        let mut open: Vec<Finding> = self
-            .state
-            .drain()
-            .filter_map(|(_, state)| match state {
-                GroupState::Open(finding) => Some(finding),
-                _ => None,
-            })
-            .collect();
-        open.sort_by(|a, b| {
-            (a.first_seen, &a.rule_id, &a.entity).cmp(&(b.first_seen, &b.rule_id, &b.entity))
-        });
-        out.append(&mut self.findings);
-        out.extend(open);
-        out
+        self.findings
     }
 
     /// Processes pending matches with time up to `until` (all of them for `None`).
-    fn process_until(&mut self, until: Option<DateTime<Utc>>) -> Vec<Finding> {
-        while let Some(entry) = self.pending.first_entry() {
-            let time = entry.key().0;
-            if let (Some(until), Some(time)) = (until, time)
+    fn process_until(&mut self, until: Option<DateTime<Utc>>) {
+        while let Some((key, _)) = self.pending.first_key_value() {
+            if let (Some(until), Some(time)) = (until, key.0)
                 && time > until
             {
                 break;
             }
-            let m = entry.remove();
-            if let Some(time) = m.time {
-                self.processed_up_to = Some(self.processed_up_to.map_or(time, |t| t.max(time)));
-                self.started.get_or_insert(time);
-                // Ranged windows that closed before this record are judged first.
-                while let Some(first) = self.deadlines.first()
-                    && first.0 < time
-                {
-                    if let Some((_, rule, group)) = self.deadlines.pop_first() {
-                        self.judge(rule, group);
-                    }
+            self.process_first();
+        }
+    }
+
+    fn process_first(&mut self) {
+        let Some((_, m)) = self.pending.pop_first() else {
+            return;
+        };
+        if let Some(time) = m.time {
+            self.processed_up_to = Some(self.processed_up_to.map_or(time, |t| t.max(time)));
+            self.started.get_or_insert(time);
+            // Groups that no record from now on can change are closed first.
+            while let Some(first) = self.expiry.first()
+                && first.0 < time
+            {
+                if let Some((_, rule, group)) = self.expiry.pop_first() {
+                    self.end(rule, &group, End::Expired);
                 }
             }
-            self.process(m);
         }
-        std::mem::take(&mut self.findings)
+        self.process(m);
     }
 
+    /// Applies one match to its group, making room first when the rule is at a bound.
     fn process(&mut self, m: Match) {
-        let rules = self.rules;
-        let rule = &rules.rules()[m.rule];
-        let key = (m.rule, m.group.clone());
-        let is_new = !self.state.contains_key(&key);
-        if is_new && self.groups[m.rule] >= MAX_GROUPS_PER_RULE {
-            self.evict_one(m.rule);
+        let rule = m.rule;
+        let Some(state) = self.per_rule.get(rule) else {
+            return;
+        };
+        if !state.groups.contains_key(m.group.as_str()) && state.groups.len() >= MAX_GROUPS_PER_RULE
+        {
+            self.evict_first(rule);
         }
-        self.apply(rule, key.clone(), m);
-        if is_new && self.state.contains_key(&key) {
-            self.groups[key.0] += 1;
+        while self.per_rule[rule].entries >= MAX_ENTRIES_PER_RULE {
+            self.evict_first(rule);
+        }
+        let (key, state) = self.take(rule, &m.group);
+        // A record without an event time counts at the latest time processed.
+        let at = m
+            .time
+            .or(self.processed_up_to)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let rules = self.rules;
+        if let Some((state, expires)) = self.apply(&rules.rules()[rule], &key, state, m, at)
+            && !state.is_empty()
+        {
+            self.put(rule, key, state, expires);
         }
     }
 
-    fn apply(&mut self, rule: &crate::rule::Rule, key: (usize, String), m: Match) {
+    /// Removes a group's state from the indexes, returning its key (shared, new if there was none) and
+    /// state.
+    fn take(&mut self, rule: usize, group: &str) -> (Arc<str>, Option<GroupState>) {
+        let rule_state = &mut self.per_rule[rule];
+        match rule_state.groups.remove_entry(group) {
+            Some((key, held)) => {
+                rule_state
+                    .by_expiry
+                    .remove(&(held.expires, Arc::clone(&key)));
+                rule_state.entries -= held.state.entries();
+                self.expiry.remove(&(held.expires, rule, Arc::clone(&key)));
+                (key, Some(held.state))
+            }
+            None => (Arc::from(group), None),
+        }
+    }
+
+    fn put(&mut self, rule: usize, key: Arc<str>, state: GroupState, expires: DateTime<Utc>) {
+        let rule_state = &mut self.per_rule[rule];
+        rule_state.entries += state.entries();
+        rule_state.by_expiry.insert((expires, Arc::clone(&key)));
+        self.expiry.insert((expires, rule, Arc::clone(&key)));
+        rule_state.groups.insert(key, Group { state, expires });
+    }
+
+    /// Drops the group of `rule` that would expire first.
+    fn evict_first(&mut self, rule: usize) {
+        let first = self.per_rule[rule]
+            .by_expiry
+            .first()
+            .map(|(_, key)| Arc::clone(key));
+        if let Some(key) = first {
+            self.end(rule, &key, End::Evicted);
+        }
+    }
+
+    /// Ends a group: an open finding is reported, a ranged window judged (when it expired; an evicted one
+    /// is dropped, as its count is not final), any other state dropped.
+    fn end(&mut self, rule: usize, group: &str, why: End) {
+        let (key, state) = self.take(rule, group);
+        let Some(state) = state else { return };
+        if why == End::Evicted {
+            self.evicted += 1;
+        }
+        match state {
+            GroupState::Open(finding) if self.rules.rules()[rule].report => {
+                self.findings.push(finding);
+            }
+            GroupState::Tumbling { .. } | GroupState::DistinctTumbling { .. }
+                if why == End::Expired =>
+            {
+                self.judge(rule, &key, state);
+            }
+            _ => {}
+        }
+    }
+
+    /// Applies a match to a group's state; returns the state to keep and when it expires.
+    fn apply(
+        &mut self,
+        rule: &Rule,
+        key: &Arc<str>,
+        state: Option<GroupState>,
+        m: Match,
+        at: DateTime<Utc>,
+    ) -> Option<(GroupState, DateTime<Utc>)> {
         match &rule.kind {
             RuleKind::Single { dedup } => {
-                if let Some(GroupState::Open(finding)) = self.state.get_mut(&key) {
-                    let within = match (finding.first_seen, m.time) {
-                        (Some(first), Some(time)) => time - first <= *dedup,
-                        _ => true,
-                    };
-                    if within {
-                        absorb(finding, &m);
-                        return;
+                if let Some(GroupState::Open(mut finding)) = state {
+                    let first = finding.first_seen.unwrap_or(at);
+                    if !closed(first, *dedup, at) {
+                        absorb(&mut finding, &m);
+                        return Some((GroupState::Open(finding), later(first, *dedup)));
+                    }
+                    if rule.report {
+                        self.findings.push(finding);
                     }
                 }
-                if let Some(GroupState::Open(finished)) = self.state.remove(&key) {
-                    self.findings.push(finished);
-                }
                 let finding = self.start(&m, m.entity.clone());
-                self.state.insert(key, GroupState::Open(finding));
+                Some((GroupState::Open(finding), later(at, *dedup)))
             }
             RuleKind::Threshold {
                 window,
                 count,
-                at_most,
+                at_most: None,
+                ..
+            } => {
+                let (mut times, mut sample) = match state {
+                    Some(GroupState::Sliding { times, sample }) => (times, sample),
+                    _ => (VecDeque::new(), VecDeque::new()),
+                };
+                while times.front().is_some_and(|t| closed(*t, *window, at)) {
+                    times.pop_front();
+                }
+                while sample.front().is_some_and(|(t, _)| closed(*t, *window, at)) {
+                    sample.pop_front();
+                }
+                times.push_back(at);
+                sample.push_back((at, m));
+                if sample.len() > MAX_EVENT_IDS {
+                    sample.pop_front();
+                }
+                if times.len() >= *count {
+                    let matches: Vec<Match> = sample.into_iter().map(|(_, m)| m).collect();
+                    let note = window_note(times.len(), false, *window, *count, None, key);
+                    self.emit(
+                        &matches,
+                        times.len() as u64,
+                        times.front().copied(),
+                        key,
+                        note,
+                    );
+                    return None;
+                }
+                Some((GroupState::Sliding { times, sample }, later(at, *window)))
+            }
+            RuleKind::ValueCount {
+                window,
+                count,
+                at_most: None,
+                ..
+            } => {
+                let value: Arc<str> = Arc::from(m.value.as_deref()?);
+                let (mut latest, mut by_time) = match state {
+                    Some(GroupState::Distinct { latest, by_time }) => (latest, by_time),
+                    _ => (HashMap::new(), BTreeSet::new()),
+                };
+                while let Some((t, _)) = by_time.first()
+                    && closed(*t, *window, at)
+                {
+                    if let Some((_, old)) = by_time.pop_first() {
+                        latest.remove(&old);
+                    }
+                }
+                if let Some((t, _)) = latest.remove(&value) {
+                    by_time.remove(&(t, Arc::clone(&value)));
+                }
+                by_time.insert((at, Arc::clone(&value)));
+                latest.insert(value, (at, m));
+                if latest.len() >= *count {
+                    let reached = latest.len();
+                    let matches = in_order(latest.into_values().map(|(_, m)| m));
+                    let note = window_note(reached, true, *window, *count, None, key);
+                    self.emit(&matches, reached as u64, None, key, note);
+                    return None;
+                }
+                Some((GroupState::Distinct { latest, by_time }, later(at, *window)))
+            }
+            RuleKind::Threshold {
+                window,
+                at_most: Some(_),
                 ..
             }
             | RuleKind::ValueCount {
                 window,
-                count,
-                at_most,
+                at_most: Some(_),
                 ..
-            } => {
-                let distinct = matches!(rule.kind, RuleKind::ValueCount { .. });
-                let state = self
-                    .state
-                    .entry(key.clone())
-                    .or_insert_with(|| GroupState::Window(VecDeque::new()));
-                let GroupState::Window(recent) = state else {
-                    return;
-                };
-                if at_most.is_some() {
-                    // A ranged count: tumbling windows, judged when they close.
-                    let closed = match (recent.front().and_then(|f| f.time), m.time) {
-                        (Some(start), Some(time)) => time - start > *window,
-                        _ => false,
-                    };
-                    if closed {
-                        self.judge(key.0, key.1.clone());
-                        return self.apply(rule, key, m);
-                    }
-                    if recent.is_empty()
-                        && let Some(time) = m.time
-                    {
-                        self.deadlines
-                            .insert((time + *window, key.0, key.1.clone()));
-                    }
-                    recent.push_back(m);
-                    return;
-                }
-                if let Some(time) = m.time {
-                    while recent
-                        .front()
-                        .and_then(|f| f.time)
-                        .is_some_and(|t| time - t > *window)
-                    {
-                        recent.pop_front();
-                    }
-                }
-                recent.push_back(m);
-                let reached = reached(recent.iter(), distinct);
-                if reached >= *count {
-                    let matches: Vec<Match> = recent.drain(..).collect();
-                    let note = window_note(reached, distinct, *window, *count, None, &key.1);
-                    self.emit(&matches, key.1.clone(), note);
-                }
-            }
+            } => self.tumble(rule, key, state, m, at, *window),
             RuleKind::Sequence {
                 steps,
                 window,
                 ordered: false,
                 ..
             } => {
-                let state = self
-                    .state
-                    .entry(key.clone())
-                    .or_insert_with(|| GroupState::Steps(vec![None; steps.len()]));
-                let GroupState::Steps(latest) = state else {
-                    return;
+                let mut latest = match state {
+                    Some(GroupState::Steps(latest)) => latest,
+                    _ => vec![None; steps.len()],
                 };
                 // Steps met longer than the window before this record no longer count.
-                if let Some(time) = m.time {
-                    for slot in latest.iter_mut() {
-                        if slot
-                            .as_ref()
-                            .and_then(|s| s.time)
-                            .is_some_and(|t| time - t > *window)
-                        {
-                            *slot = None;
-                        }
+                for slot in latest.iter_mut() {
+                    if slot
+                        .as_ref()
+                        .is_some_and(|s| closed(s.time.unwrap_or(at), *window, at))
+                    {
+                        *slot = None;
                     }
                 }
                 for &step in &m.steps {
@@ -279,32 +462,35 @@ impl<'r> Correlator<'r> {
                     }
                 }
                 if latest.iter().all(Option::is_some) {
-                    let mut matches: Vec<Match> =
-                        latest.iter_mut().filter_map(Option::take).collect();
-                    matches.sort_by(|a, b| (a.time, &a.event_id).cmp(&(b.time, &b.event_id)));
+                    let mut matches = in_order(latest.into_iter().flatten());
                     matches.dedup_by(|a, b| a.event_id == b.event_id);
-                    let note = Evidence {
-                        field: String::new(),
-                        test: format!(
+                    let note = Evidence::new(
+                        "",
+                        &format!(
                             "all {} steps within {} minutes",
                             steps.len(),
                             window.num_minutes()
                         ),
-                        value: key.1.clone(),
-                    };
-                    self.emit(&matches, key.1.clone(), note);
+                        key,
+                    );
+                    self.emit(&matches, matches.len() as u64, None, key, note);
+                    return None;
                 }
+                let newest = latest
+                    .iter()
+                    .flatten()
+                    .filter_map(|s| s.time)
+                    .max()
+                    .unwrap_or(at);
+                Some((GroupState::Steps(latest), later(newest, *window)))
             }
             RuleKind::Sequence { steps, window, .. } => {
-                let state = self
-                    .state
-                    .entry(key.clone())
-                    .or_insert_with(|| GroupState::Sequence(Vec::new()));
-                let GroupState::Sequence(done) = state else {
-                    return;
+                let mut done = match state {
+                    Some(GroupState::Sequence(done)) => done,
+                    _ => Vec::new(),
                 };
-                if let (Some(start), Some(time)) = (done.first().and_then(|d| d.time), m.time)
-                    && time - start > *window
+                if let Some(start) = done.first().and_then(|d| d.time)
+                    && closed(start, *window, at)
                 {
                     done.clear();
                 }
@@ -316,97 +502,171 @@ impl<'r> Correlator<'r> {
                     done.push(m);
                 }
                 if done.len() == steps.len() {
-                    let matches: Vec<Match> = std::mem::take(done);
-                    let note = Evidence {
-                        field: String::new(),
-                        test: format!(
+                    let note = Evidence::new(
+                        "",
+                        &format!(
                             "{} steps in order within {} minutes",
                             steps.len(),
                             window.num_minutes()
                         ),
-                        value: key.1.clone(),
-                    };
-                    self.emit(&matches, key.1.clone(), note);
+                        key,
+                    );
+                    self.emit(&done, done.len() as u64, None, key, note);
+                    return None;
                 }
+                let start = done.first().and_then(|d| d.time).unwrap_or(at);
+                Some((GroupState::Sequence(done), later(start, *window)))
             }
             RuleKind::FirstSeen { learning, .. } => {
-                let Some(value) = m.value.clone() else { return };
-                let learning = match (self.started, m.time) {
-                    (Some(start), Some(time)) => time <= start + *learning,
-                    _ => false,
+                let value: Arc<str> = Arc::from(m.value.as_deref()?);
+                let learning = self
+                    .started
+                    .is_some_and(|start| m.time.is_some_and(|t| t <= later(start, *learning)));
+                let retention = Duration::days(FIRST_SEEN_RETENTION_DAYS);
+                let (mut values, mut by_time) = match state {
+                    Some(GroupState::Seen { values, by_time }) => (values, by_time),
+                    _ => (HashMap::new(), BTreeSet::new()),
                 };
-                let state = self
-                    .state
-                    .entry(key.clone())
-                    .or_insert_with(|| GroupState::Seen(HashMap::new()));
-                let GroupState::Seen(values) = state else {
-                    return;
-                };
-                if values.insert(value.clone(), ()).is_none() && !learning {
-                    let note = Evidence {
-                        field: String::new(),
-                        test: "first seen for this group".to_owned(),
-                        value,
-                    };
-                    self.emit(std::slice::from_ref(&m), key.1.clone(), note);
+                while let Some((t, _)) = by_time.first()
+                    && closed(*t, retention, at)
+                {
+                    if let Some((_, old)) = by_time.pop_first() {
+                        values.remove(&old);
+                    }
                 }
+                let new = match values.remove(&value) {
+                    Some(seen) => {
+                        by_time.remove(&(seen, Arc::clone(&value)));
+                        false
+                    }
+                    None => {
+                        if values.len() >= MAX_VALUES_PER_GROUP
+                            && let Some((_, old)) = by_time.pop_first()
+                        {
+                            values.remove(&old);
+                            self.forgotten += 1;
+                        }
+                        true
+                    }
+                };
+                by_time.insert((at, Arc::clone(&value)));
+                values.insert(Arc::clone(&value), at);
+                if new && !learning {
+                    let note = Evidence::new("", "first seen for this group", &value);
+                    self.emit(std::slice::from_ref(&m), 1, None, key, note);
+                }
+                Some((GroupState::Seen { values, by_time }, later(at, retention)))
             }
         }
     }
 
+    /// A ranged count (threshold or distinct values): tumbling windows starting at a group's first record,
+    /// judged when they close.
+    fn tumble(
+        &mut self,
+        rule: &Rule,
+        key: &Arc<str>,
+        state: Option<GroupState>,
+        m: Match,
+        at: DateTime<Utc>,
+        window: Duration,
+    ) -> Option<(GroupState, DateTime<Utc>)> {
+        let rule_index = m.rule;
+        let state = match state {
+            Some(
+                held @ (GroupState::Tumbling { start, .. }
+                | GroupState::DistinctTumbling { start, .. }),
+            ) => {
+                if closed(start, window, at) {
+                    self.judge(rule_index, key, held);
+                    None
+                } else {
+                    Some(held)
+                }
+            }
+            _ => None,
+        };
+        let mut state = match (state, &rule.kind) {
+            (Some(held), _) => held,
+            (None, RuleKind::ValueCount { .. }) => GroupState::DistinctTumbling {
+                start: at,
+                records: 0,
+                first: HashMap::new(),
+            },
+            (None, _) => GroupState::Tumbling {
+                start: at,
+                records: 0,
+                sample: Vec::new(),
+            },
+        };
+        let start = match &mut state {
+            GroupState::Tumbling {
+                start,
+                records,
+                sample,
+            } => {
+                *records += 1;
+                if sample.len() < MAX_EVENT_IDS {
+                    sample.push(m);
+                }
+                *start
+            }
+            GroupState::DistinctTumbling {
+                start,
+                records,
+                first,
+            } => {
+                let at_most = match &rule.kind {
+                    RuleKind::ValueCount {
+                        at_most: Some(max), ..
+                    } => *max,
+                    _ => 0,
+                };
+                if let Some(value) = m.value.as_deref() {
+                    *records += 1;
+                    // One value past the range is enough to know the window does not qualify.
+                    if first.len() <= at_most && !first.contains_key(value) {
+                        first.insert(Arc::from(value), m);
+                    }
+                }
+                *start
+            }
+            _ => at,
+        };
+        Some((state, later(start, window)))
+    }
+
     /// Judges the closed window of a ranged count: a finding when the count falls in the range.
-    fn judge(&mut self, rule: usize, group: String) {
+    fn judge(&mut self, rule: usize, key: &Arc<str>, state: GroupState) {
         let rules = self.rules;
-        let (distinct, window, count, at_most) = match &rules.rules()[rule].kind {
+        let (window, count, at_most) = match &rules.rules()[rule].kind {
             RuleKind::Threshold {
                 window,
                 count,
                 at_most: Some(max),
                 ..
-            } => (false, *window, *count, *max),
-            RuleKind::ValueCount {
+            }
+            | RuleKind::ValueCount {
                 window,
                 count,
                 at_most: Some(max),
                 ..
-            } => (true, *window, *count, *max),
+            } => (*window, *count, *max),
             _ => return,
         };
-        let key = (rule, group);
-        let Some(GroupState::Window(recent)) = self.state.get_mut(&key) else {
-            return;
+        let (matches, reached, records, distinct) = match state {
+            GroupState::Tumbling {
+                records, sample, ..
+            } => (sample, records as usize, records, false),
+            GroupState::DistinctTumbling { records, first, .. } => {
+                let reached = first.len();
+                (in_order(first.into_values()), reached, records, true)
+            }
+            _ => return,
         };
-        let matches: Vec<Match> = recent.drain(..).collect();
-        let reached = reached(&matches, distinct);
         if !matches.is_empty() && (count..=at_most).contains(&reached) {
-            let note = window_note(reached, distinct, window, count, Some(at_most), &key.1);
-            self.emit(&matches, key.1, note);
-        }
-    }
-
-    /// Drops the group of `rule` whose newest record is oldest, closing an open finding first.
-    fn evict_one(&mut self, rule: usize) {
-        let newest = |state: &GroupState| -> Option<DateTime<Utc>> {
-            match state {
-                GroupState::Open(f) => f.last_seen,
-                GroupState::Window(w) => w.back().and_then(|m| m.time),
-                GroupState::Sequence(s) => s.last().and_then(|m| m.time),
-                GroupState::Steps(s) => s.iter().flatten().filter_map(|m| m.time).max(),
-                GroupState::Seen(_) => None,
-            }
-        };
-        let oldest = self
-            .state
-            .iter()
-            .filter(|((r, _), _)| *r == rule)
-            .min_by_key(|(_, state)| newest(state))
-            .map(|(key, _)| key.clone());
-        if let Some(key) = oldest {
-            if let Some(GroupState::Open(finding)) = self.state.remove(&key) {
-                self.findings.push(finding);
-            }
-            self.groups[rule] = self.groups[rule].saturating_sub(1);
-            self.evicted += 1;
+            let note = window_note(reached, distinct, window, count, Some(at_most), key);
+            self.emit(&matches, records, None, key, note);
         }
     }
 
@@ -428,11 +688,24 @@ impl<'r> Correlator<'r> {
         }
     }
 
-    fn emit(&mut self, matches: &[Match], entity: String, note: Evidence) {
+    /// Reports a correlation finding over `matches` (the evidence kept, in order), covering `events`
+    /// records from `first_seen` on when that is earlier than the first match kept.
+    fn emit(
+        &mut self,
+        matches: &[Match],
+        events: u64,
+        first_seen: Option<DateTime<Utc>>,
+        entity: &str,
+        note: Evidence,
+    ) {
         let Some(first) = matches.first() else { return };
-        let mut finding = self.start(first, entity);
+        let mut finding = self.start(first, entity.to_owned());
         for m in &matches[1..] {
             absorb(&mut finding, m);
+        }
+        finding.events = finding.events.max(events);
+        if let (Some(kept), Some(earliest)) = (finding.first_seen, first_seen) {
+            finding.first_seen = Some(kept.min(earliest));
         }
         finding.explanation.push(note);
         self.feed(&finding, matches);
@@ -457,30 +730,23 @@ impl<'r> Correlator<'r> {
                 value: None,
                 steps: vec![input],
                 severity: rules.rules()[rule].severity,
-                evidence: vec![Evidence {
-                    field: String::new(),
-                    test: format!("correlation {:?} fired", finding.rule_id),
-                    value: finding.entity.clone(),
-                }],
+                evidence: vec![Evidence::new(
+                    "",
+                    &format!("correlation {:?} fired", finding.rule_id),
+                    &finding.entity,
+                )],
+                rule_set: last.rule_set,
             };
             self.process(chained);
         }
     }
 }
 
-/// How many matches, or distinct values, a window holds.
-fn reached<'m>(matches: impl IntoIterator<Item = &'m Match>, distinct: bool) -> usize {
-    if distinct {
-        let mut values: Vec<&str> = matches
-            .into_iter()
-            .filter_map(|m| m.value.as_deref())
-            .collect();
-        values.sort_unstable();
-        values.dedup();
-        values.len()
-    } else {
-        matches.into_iter().count()
-    }
+/// Matches in order of (event time, event id): the evidence of a finding, independent of hash order.
+fn in_order(matches: impl IntoIterator<Item = Match>) -> Vec<Match> {
+    let mut matches: Vec<Match> = matches.into_iter().collect();
+    matches.sort_by(|a, b| (a.time, &a.event_id).cmp(&(b.time, &b.event_id)));
+    matches
 }
 
 /// The explanation line of a threshold or value-count finding.
@@ -502,22 +768,12 @@ fn window_note(
         Some(max) => format!("between {count} and {max}"),
         None => format!("threshold {count}"),
     };
-    Evidence {
-        field: String::new(),
-        test: format!(
+    Evidence::new(
+        "",
+        &format!(
             "{reached} {what} within {} minutes ({bound})",
             window.num_minutes()
         ),
-        value: group.to_owned(),
-    }
-}
-
-fn absorb(finding: &mut Finding, m: &Match) {
-    finding.events += 1;
-    if finding.event_ids.len() < MAX_EVENT_IDS {
-        finding.event_ids.push(m.event_id.clone());
-    }
-    finding.severity = finding.severity.max(m.severity);
-    finding.first_seen = finding.first_seen.into_iter().chain(m.time).min();
-    finding.last_seen = finding.last_seen.into_iter().chain(m.time).max();
+        group,
+    )
 }

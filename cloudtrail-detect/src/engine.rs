@@ -2,6 +2,7 @@
 //! record contributes.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
 use cloudtrail_model::Event;
@@ -11,8 +12,20 @@ use crate::error::RuleError;
 use crate::field::{EventView, Field};
 use crate::rule::{Rule, RuleKind, Severity};
 
+/// The largest `count` (and `at_most`) a threshold or value-count rule may ask for: a window holds at
+/// most that many timestamps or distinct values, so the bound keeps a rule file from asking for unbounded
+/// windows.
+pub const MAX_WINDOW_COUNT: usize = 10_000;
+
+/// Tells rule sets apart, so that a correlator refuses matches made by another set.
+static NEXT_RULE_SET: AtomicU64 = AtomicU64::new(1);
+
 /// One record meeting one rule's condition: what the correlator needs, owned (matches are rare).
+///
+/// Made by [`RuleSet::matches`] only (new fields are not a breaking change); a match remembers which set
+/// made it, and a [`Correlator`](crate::Correlator) of another set refuses it.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Match {
     /// Index of the rule in its [`RuleSet`].
     pub rule: usize,
@@ -37,6 +50,8 @@ pub struct Match {
     pub severity: Severity,
     /// Why the rule's condition held.
     pub evidence: Vec<Evidence>,
+    /// The [`RuleSet`] that made the match.
+    pub(crate) rule_set: u64,
 }
 
 /// Rules ready to match: indexed by the event names their conditions require, so that a record is tested
@@ -49,11 +64,14 @@ pub struct RuleSet {
     any_event_name: Vec<usize>,
     /// For each rule id, the (rule, input) pairs its findings feed.
     chained: HashMap<String, Vec<(usize, usize)>>,
+    /// This set's identity, copied into its matches (clones share it: they hold the same rules).
+    id: u64,
 }
 
 impl RuleSet {
-    /// Checks and indexes rules: ids must be unique, thresholds and counts positive, sequences non-empty,
-    /// and a chained input must name a rule that comes earlier in the list (so chains have no cycles).
+    /// Checks and indexes rules: ids must be unique, thresholds and counts positive and at most
+    /// [`MAX_WINDOW_COUNT`], sequences non-empty, and a chained input must name a rule that comes earlier
+    /// in the list (so chains have no cycles).
     pub fn new(rules: Vec<Rule>) -> Result<RuleSet, RuleError> {
         let mut ids = HashSet::new();
         let mut by_event_name: HashMap<String, Vec<usize>> = HashMap::new();
@@ -85,6 +103,14 @@ impl RuleSet {
                     ..
                 } if max < count => {
                     return Err(invalid("an empty count range"));
+                }
+                RuleKind::Threshold { count, at_most, .. }
+                | RuleKind::ValueCount { count, at_most, .. }
+                    if (*count).max(at_most.unwrap_or(0)) > MAX_WINDOW_COUNT =>
+                {
+                    return Err(invalid(&format!(
+                        "a count above {MAX_WINDOW_COUNT} (windows are bounded)"
+                    )));
                 }
                 _ => {}
             }
@@ -120,7 +146,13 @@ impl RuleSet {
             by_event_name,
             any_event_name,
             chained,
+            id: NEXT_RULE_SET.fetch_add(1, Ordering::Relaxed),
         })
+    }
+
+    /// Whether `m` was made by this set (or a clone of it).
+    pub fn made(&self, m: &Match) -> bool {
+        m.rule_set == self.id && m.rule < self.rules.len()
     }
 
     /// The rules, in the order given.
@@ -236,6 +268,7 @@ impl RuleSet {
             steps,
             severity,
             evidence,
+            rule_set: self.id,
         }
     }
 }

@@ -10,7 +10,10 @@ use crate::rule::{Mitre, Severity};
 pub const MAX_EVENT_IDS: usize = 100;
 
 /// A rule's report about one entity (or group) over a span of event time.
+///
+/// Made by the [`Correlator`](crate::Correlator); new fields are not a breaking change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Finding {
     /// The rule's id.
     pub rule_id: String,
@@ -31,9 +34,10 @@ pub struct Finding {
     pub first_seen: Option<DateTime<Utc>>,
     /// Event time of the last record.
     pub last_seen: Option<DateTime<Utc>>,
-    /// `eventID`s of the records, at most [`MAX_EVENT_IDS`].
+    /// `eventID`s of the records, at most [`MAX_EVENT_IDS`] (for a sliding threshold, the latest ones).
     pub event_ids: Vec<String>,
-    /// How many records the finding covers.
+    /// How many records the finding covers. A distinct-value count over a sliding window keeps one record
+    /// per distinct value (its latest) and counts those.
     pub events: u64,
     /// Why: each condition that held, with the value seen (from the first record), then what the
     /// correlation counted.

@@ -41,6 +41,7 @@ impl fmt::Display for Severity {
 /// ATT&CK v19 renumbered the defence-impairment techniques (T1562.001 and T1562.008 became T1685 and
 /// T1685.002); rules that use them carry both numberings, each with its version.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Mitre {
     /// Tactic id, e.g. `TA0005`.
     pub tactic: String,
@@ -110,7 +111,11 @@ pub enum RuleKind {
 
 /// A detection rule: metadata, the condition a record must meet, and how matching records become
 /// findings.
+///
+/// Built with [`Rule::new`] and its builder methods; the fields stay public to read and to change, and
+/// new ones are not a breaking change.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Rule {
     /// Stable id, e.g. `aws-cloudtrail-tampering`.
     pub id: String,
@@ -150,6 +155,7 @@ pub struct Rule {
 /// rule, whose findings count as matches (chaining). An input's `group_by`, when set, replaces the rule's
 /// group fields for records that meet it (Sigma aliases: the same group value under different names).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Input {
     /// The input rule's id (or Sigma name).
     pub rule_id: String,
@@ -157,6 +163,29 @@ pub struct Input {
     pub condition: Option<Condition>,
     /// Group fields for records meeting this input, when they differ from the rule's.
     pub group_by: Option<Vec<Field>>,
+}
+
+impl Mitre {
+    /// A reference to `technique` under `tactic`, numbered in ATT&CK `attack_version`.
+    pub fn new(tactic: &str, technique: &str, attack_version: &str) -> Mitre {
+        Mitre {
+            tactic: tactic.to_owned(),
+            technique: technique.to_owned(),
+            attack_version: attack_version.to_owned(),
+        }
+    }
+}
+
+impl Input {
+    /// An input named `rule_id`: records meeting `condition`, or (`None`) the findings of the chained
+    /// correlation rule of that id; `group_by` replaces the rule's group fields for its records.
+    pub fn new(rule_id: &str, condition: Option<Condition>, group_by: Option<Vec<Field>>) -> Input {
+        Input {
+            rule_id: rule_id.to_owned(),
+            condition,
+            group_by,
+        }
+    }
 }
 
 impl Rule {

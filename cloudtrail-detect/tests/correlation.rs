@@ -110,7 +110,7 @@ fn run(records: &[String], lateness: Duration) -> (Vec<Finding>, u64) {
         let mut matches: Vec<Match> = Vec::new();
         rules.matches(&event, &mut matches);
         for m in matches {
-            findings.extend(correlator.push(m));
+            findings.extend(correlator.push(m).unwrap());
         }
     }
     let late = correlator.late();

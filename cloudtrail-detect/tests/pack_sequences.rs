@@ -35,7 +35,7 @@ fn counting_rules_find_the_detonations_and_not_their_harmless_variants() {
         let mut correlator = Correlator::new(&rules, Duration::hours(1));
         let mut findings = Vec::new();
         for m in matches {
-            findings.extend(correlator.push(m));
+            findings.extend(correlator.push(m).unwrap());
         }
         findings.extend(correlator.finish());
         let found: BTreeSet<&str> = findings.iter().map(|f| f.rule_id.as_str()).collect();

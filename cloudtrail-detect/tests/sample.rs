@@ -75,7 +75,7 @@ fn hunt(rules: &RuleSet, data: &str) -> Vec<Finding> {
     let mut correlator = Correlator::new(rules, Duration::hours(1));
     let mut findings = Vec::new();
     for m in matches {
-        findings.extend(correlator.push(m));
+        findings.extend(correlator.push(m).unwrap());
     }
     findings.extend(correlator.finish());
     findings

@@ -400,7 +400,7 @@ fn correlate(rules: &RuleSet, records: &[Value], order: &[usize]) -> Vec<(String
         let mut matches = Vec::new();
         rules.matches(&event, &mut matches);
         for m in matches {
-            findings.extend(correlator.push(m));
+            findings.extend(correlator.push(m).unwrap());
         }
     }
     findings.extend(correlator.finish());

@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
     let mut correlator = Correlator::new(rules, Duration::minutes(10));
     let mut findings = Vec::new();
     for m in matches {
-        findings.extend(correlator.push(m));
+        findings.extend(correlator.push(m).unwrap());
     }
     findings.extend(correlator.finish());
     for finding in findings {

@@ -1,0 +1,189 @@
+//! How `hunt` correlates in bounded memory: the reader's workers match records and hand their matches, a
+//! batch at a time, through a bounded channel to one correlator thread, which turns them into findings as
+//! event time advances. Directory trees are read in the time order of their CloudTrail file names, so that
+//! matches arrive close to event-time order and the correlator's lateness covers what is left; memory then
+//! follows the matches of one lateness period (at most `cloudtrail_detect::MAX_PENDING` of them) and the
+//! findings, never the number of matches.
+
+use std::error::Error;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use chrono::Duration;
+use cloudtrail_detect::{Correlator, Finding, Match, RuleSet};
+use cloudtrail_reader::{LayoutFilter, ReadError, Reader, Source, Stats};
+
+/// How many matches a worker gathers before handing them over (and at the end of each input).
+const BATCH: usize = 256;
+/// How many batches may wait for the correlator before the workers wait.
+const BATCHES_IN_FLIGHT: usize = 16;
+
+/// What the correlator produced, and what it could not place.
+#[derive(Debug, Default)]
+pub struct Correlated {
+    /// The findings, in the order they completed.
+    pub findings: Vec<Finding>,
+    /// Matches that arrived after a later record had been processed (further out of order than the
+    /// lateness).
+    pub late: u64,
+    /// Correlation groups dropped to keep state bounded.
+    pub evicted: u64,
+    /// Matches processed early because the correlator's buffer was full.
+    pub overflowed: u64,
+}
+
+/// One worker's matches not yet handed over.
+struct Batch {
+    matches: Vec<Match>,
+    input: String,
+    send: SyncSender<Vec<Match>>,
+}
+
+impl Batch {
+    fn flush(&mut self) {
+        if !self.matches.is_empty() {
+            // A send fails only when the correlator thread has stopped; its result says why.
+            let _ = self.send.send(std::mem::take(&mut self.matches));
+        }
+    }
+}
+
+/// Reads `sources`, matches every record against `rules` on the reader's workers and correlates the
+/// matches on one thread, with `lateness` allowed.
+pub fn hunt(
+    reader: &Reader,
+    sources: &[Source],
+    rules: &RuleSet,
+    lateness: Duration,
+    on_error: impl Fn(&ReadError) + Sync,
+) -> Result<(Correlated, Stats), Box<dyn Error + Send + Sync>> {
+    std::thread::scope(|scope| {
+        let (send, receive) = sync_channel::<Vec<Match>>(BATCHES_IN_FLIGHT);
+        let correlating = scope.spawn(move || correlate(rules, lateness, receive));
+        let output = reader.fold(
+            sources,
+            || Batch {
+                matches: Vec::with_capacity(BATCH),
+                input: String::new(),
+                send: send.clone(),
+            },
+            |batch, event, info| {
+                if batch.input != info.input {
+                    batch.flush();
+                    info.input.clone_into(&mut batch.input);
+                }
+                rules.matches(event, &mut batch.matches);
+                if batch.matches.len() >= BATCH {
+                    batch.flush();
+                }
+            },
+            on_error,
+        );
+        drop(send);
+        // Each worker's last batch; dropping the states closes the channel.
+        let stats = output.map(|output| {
+            for mut batch in output.states {
+                batch.flush();
+            }
+            output.stats
+        });
+        let correlated = correlating
+            .join()
+            .map_err(|_| "the correlator thread panicked")?;
+        Ok((correlated?, stats?))
+    })
+}
+
+fn correlate(
+    rules: &RuleSet,
+    lateness: Duration,
+    receive: Receiver<Vec<Match>>,
+) -> Result<Correlated, Box<dyn Error + Send + Sync>> {
+    let mut correlator = Correlator::new(rules, lateness);
+    let mut findings = Vec::new();
+    for batch in receive {
+        for m in batch {
+            findings.extend(correlator.push(m)?);
+        }
+    }
+    let (late, evicted, overflowed) = (
+        correlator.late(),
+        correlator.evicted(),
+        correlator.overflowed(),
+    );
+    findings.extend(correlator.finish());
+    Ok(Correlated {
+        findings,
+        late,
+        evicted,
+        overflowed,
+    })
+}
+
+/// The sources, with every directory expanded (through `filter`, as the reader
+/// would) into its files sorted by the delivery time in their CloudTrail names
+/// (`111122223333_CloudTrail_us-east-1_20240501T0624Z_....json.gz`), across accounts and regions. Files
+/// without such a time come first in path order; stdin and S3 prefixes follow in the order given. A
+/// directory that cannot be listed, and a symbolic link to one, is passed on for the reader to report or
+/// follow.
+pub fn time_ordered(sources: Vec<Source>, filter: &LayoutFilter) -> Vec<Source> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut others = Vec::new();
+    for source in sources {
+        match source {
+            Source::Path(path) if path.is_dir() => walk(&path, filter, &mut files, &mut others),
+            Source::Path(path) => files.push(path),
+            other => others.push(other),
+        }
+    }
+    files.sort_by_cached_key(|path| (delivery_time(path), path.clone()));
+    files.dedup();
+    files.into_iter().map(Source::Path).chain(others).collect()
+}
+
+fn walk(dir: &Path, filter: &LayoutFilter, files: &mut Vec<PathBuf>, others: &mut Vec<Source>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        others.push(Source::Path(dir.to_owned()));
+        return;
+    };
+    for entry in entries {
+        let Ok(entry) = entry else {
+            others.push(Source::Path(dir.to_owned()));
+            return;
+        };
+        let path = entry.path();
+        let text = path.to_string_lossy();
+        match entry.file_type() {
+            Ok(kind) if kind.is_dir() => {
+                if filter.admits_dir(&text) {
+                    walk(&path, filter, files, others);
+                }
+            }
+            Ok(kind) if kind.is_symlink() && path.is_dir() => {
+                others.push(Source::Path(path));
+            }
+            _ => {
+                if filter.admits_file(&text) {
+                    files.push(path);
+                }
+            }
+        }
+    }
+}
+
+/// The `YYYYMMDDTHHMMZ` part of a CloudTrail log file name, which sorts in time order.
+fn delivery_time(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    name.split('_')
+        .find(|part| {
+            let bytes = part.as_bytes();
+            bytes.len() == 14
+                && bytes[8] == b'T'
+                && bytes[13] == b'Z'
+                && bytes[..8]
+                    .iter()
+                    .chain(&bytes[9..13])
+                    .all(u8::is_ascii_digit)
+        })
+        .map(str::to_owned)
+}
