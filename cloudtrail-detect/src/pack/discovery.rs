@@ -88,10 +88,11 @@ fn enumeration() -> Vec<Rule> {
         Rule::new(
             "aws-instance-role-discovery-burst",
             "EC2 instance role enumerating the account",
+            // Cheapest first: the instance test may serialise the identity (ec2RoleDelivery).
             read_call()
                 .and(assumed_role())
-                .and(instance_session())
-                .and(account_enumeration()),
+                .and(account_enumeration())
+                .and(instance_session()),
         )
         .description("An instance-profile session makes six or more distinct account-wide reads within 10 minutes: who am I, every bucket, IAM users, roles and policies, trails, detectors, findings. Applications read their own resources; an intruder on the instance, or holding its credentials, maps the account.")
         .false_positive("inventory and security agents running on instances")
