@@ -1,6 +1,7 @@
 //! [`Condition`]: the boolean expressions rules are made of, and the builder to write them in Rust.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use crate::error::RuleError;
 use crate::field::{EventView, Field};
@@ -28,9 +29,27 @@ pub struct Test {
     pub matcher: Matcher,
     /// Whether letter case matters.
     pub cased: bool,
+    /// The matcher in words, made the first time a match is explained (explanations are built for
+    /// every match, and a matcher of many values is long to format).
+    description: OnceLock<String>,
 }
 
 impl Test {
+    /// A test of `field` with `matcher` (values already lower-cased unless `cased`).
+    pub fn new(field: Field, matcher: Matcher, cased: bool) -> Test {
+        Test {
+            field,
+            matcher,
+            cased,
+            description: OnceLock::new(),
+        }
+    }
+
+    /// The matcher in words (`equals ["stoplogging"]`), as explanations give it.
+    pub fn description(&self) -> &str {
+        self.description.get_or_init(|| self.matcher.to_string())
+    }
+
     /// The values the test looks at: every value for `exists`, only scalars for every other matcher (an
     /// object is not a string; see [`EventView::scalar_values`]).
     fn values<'v>(&self, view: &'v EventView<'_, '_>) -> Vec<std::borrow::Cow<'v, str>> {
@@ -132,11 +151,7 @@ impl FieldTest {
         } else {
             matcher.lowered()
         };
-        Condition::Test(Test {
-            field: self.field,
-            matcher,
-            cased: self.cased,
-        })
+        Condition::Test(Test::new(self.field, matcher, self.cased))
     }
 
     /// Equal to one of the values.
@@ -186,11 +201,11 @@ impl FieldTest {
                 error,
             })?;
         // Case is handled by the regex itself; values are not lower-cased for it.
-        Ok(Condition::Test(Test {
-            field: self.field,
-            matcher: Matcher::Regex(regex),
-            cased: true,
-        }))
+        Ok(Condition::Test(Test::new(
+            self.field,
+            Matcher::Regex(regex),
+            true,
+        )))
     }
 
     /// An IP address inside one of the networks.
@@ -338,7 +353,7 @@ impl Condition {
                     Some(value) => {
                         evidence.push(Evidence {
                             field: test.field.to_string(),
-                            test: test.matcher.to_string(),
+                            test: test.description().to_owned(),
                             value: value.to_string(),
                         });
                         true
@@ -368,6 +383,7 @@ impl Condition {
                 field: Field::EventName,
                 matcher: Matcher::Equals(names),
                 cased,
+                ..
             }) => Some(
                 names
                     .iter()

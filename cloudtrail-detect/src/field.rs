@@ -88,6 +88,9 @@ pub enum Field {
     /// caller acting through trusted identity propagation. The other `onBehalfOf` members (`subject`,
     /// `issuer`, `identityCenterInstanceArn`, `federatedProviderArn`, ...) are reached as paths.
     OnBehalfOfSubjectType,
+    /// `userIdentity.sessionContext.ec2RoleDelivery`: present on the credentials of an EC2 instance
+    /// profile (`1.0` or `2.0`, the instance metadata service version).
+    Ec2RoleDelivery,
     /// The outcome: `success`, `failure` or `denied` (see `cloudtrail_model::Event::outcome`).
     Outcome,
     /// The acting principal's entity id (see `cloudtrail_model::Event::entity_id`).
@@ -127,6 +130,7 @@ impl Field {
             "userIdentity.sessionContext.sessionIssuer.arn" => Field::SessionIssuerArn,
             "userIdentity.sessionContext.sessionIssuer.type" => Field::SessionIssuerType,
             "userIdentity.onBehalfOf.subjectType" => Field::OnBehalfOfSubjectType,
+            "userIdentity.sessionContext.ec2RoleDelivery" => Field::Ec2RoleDelivery,
             _ => {
                 let mut parts = name.split('.');
                 let first = parts.next().unwrap_or_default();
@@ -174,6 +178,7 @@ impl fmt::Display for Field {
             Field::SessionIssuerArn => "userIdentity.sessionContext.sessionIssuer.arn",
             Field::SessionIssuerType => "userIdentity.sessionContext.sessionIssuer.type",
             Field::OnBehalfOfSubjectType => "userIdentity.onBehalfOf.subjectType",
+            Field::Ec2RoleDelivery => "userIdentity.sessionContext.ec2RoleDelivery",
             Field::Outcome => "outcome",
             Field::Entity => "entity",
             Field::AiAssistant => "userAgent (AI assistant)",
@@ -323,6 +328,9 @@ impl<'e, 'a> EventView<'e, 'a> {
                 .map(|t| Cow::Owned(t.as_str().to_owned()))
                 .into_iter()
                 .collect(),
+            Field::Ec2RoleDelivery => {
+                one(identity.and_then(|i| i.session_context.as_ref()?.ec2_role_delivery.as_deref()))
+            }
             Field::Outcome => vec![Cow::Borrowed(event.outcome().as_str())],
             Field::Entity => vec![Cow::Owned(event.entity_id().into_owned())],
             Field::AiAssistant => event
