@@ -425,7 +425,7 @@ impl fmt::Display for Condition {
             Condition::All(all) => join(f, all, "and"),
             Condition::Any(any) => join(f, any, "or"),
             Condition::Not(inner) => write!(f, "not {inner}"),
-            Condition::Test(test) => write!(f, "{} {}", test.field, test.matcher),
+            Condition::Test(test) => write!(f, "{} {}", test.field, test.description()),
             Condition::SameValue { field, other, .. } => write!(f, "{field} equals {other}"),
         }
     }
