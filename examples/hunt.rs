@@ -4,8 +4,9 @@
 //!
 //! ```text
 //! cargo run --release --example hunt -- [PATH...] [--format table|jsonl] [--rules FILE_OR_DIR]...
-//!     [--no-builtin] [--suppressions FILE] [--threads N] [--account A] [--region R]
-//!     [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+//!     [--no-builtin] [--suppressions FILE] [--fail-on none|finding|low|medium|high|critical]
+//!     [--threads N] [--account A] [--region R] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+//! cargo run --release --features s3 --example hunt -- s3://bucket/prefix ...
 //! ```
 //!
 //! `--rules` loads Sigma rules, filters and correlation rules (a file, or every `.yml`/`.yaml` under a
@@ -15,25 +16,34 @@
 //! With no PATH it hunts the bundled sample tree in `examples/data` (written by the `generate` example,
 //! with planted attacks listed in `examples/data/ground_truth.jsonl`). `table` is the default on a
 //! terminal, `jsonl` otherwise: one finding per line with the keys `rule_id`, `title`, `severity`, `mitre`,
-//! `entity`, `first_seen`, `last_seen`, `event_ids`, `explanation`. Errors in the input are printed to
-//! stderr with their location and counted; the exit status is 0 whether or not there are findings.
+//! `entity`, `first_seen`, `last_seen`, `event_ids`, `explanation`. The table escapes control characters
+//! in values from the records (`\u{1b}`), so a user agent cannot drive the terminal. Errors in the input
+//! are printed to stderr with their location and counted.
+//!
+//! Exit status: 0 when no finding is at or above `--fail-on` (`none`, the default, makes it 0 whatever
+//! was found); 1 when one is; 2 on a usage error, a rule or suppression file that cannot be loaded, no
+//! rule to run, or an input that cannot be read at all.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use chrono::{Duration, SecondsFormat, Utc};
 use clap::{Parser, ValueEnum};
 use cloudtrail_detect::sigma::SigmaLoader;
-use cloudtrail_detect::{Correlator, Finding, Match, Rule, RuleSet, Tuning, builtin_rules};
+use cloudtrail_detect::{
+    Correlator, Finding, Match, Rule, RuleSet, Severity, Tuning, builtin_rules,
+};
 use cloudtrail_reader::Reader;
 use serde_json::json;
 
 #[path = "common.rs"]
 mod common;
+
+use common::{Out, Status};
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -44,11 +54,49 @@ enum Format {
     Jsonl,
 }
 
+/// From which findings on the exit status is 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    /// Never: 0 whatever was found.
+    None,
+    /// Any finding.
+    Finding,
+    /// A finding of severity low or above.
+    Low,
+    /// Medium or above.
+    Medium,
+    /// High or above.
+    High,
+    /// Critical only.
+    Critical,
+}
+
+impl FailOn {
+    /// Whether a finding of this severity makes the exit status 1.
+    fn fails(self, severity: Severity) -> bool {
+        match self {
+            FailOn::None => false,
+            FailOn::Finding => true,
+            FailOn::Low => severity >= Severity::Low,
+            FailOn::Medium => severity >= Severity::Medium,
+            FailOn::High => severity >= Severity::High,
+            FailOn::Critical => severity >= Severity::Critical,
+        }
+    }
+}
+
 /// Command-line arguments.
 #[derive(Parser, Debug)]
-#[command(about = "Hunt CloudTrail logs with the built-in detection rules")]
+#[command(
+    name = "hunt",
+    about = "Hunt CloudTrail logs with the built-in detection rules and Sigma rules",
+    after_help = common::exit_status_help(
+        "when no finding is at or above --fail-on (with the default `none`, whatever was found)",
+        "when a finding is at or above --fail-on"
+    ) + " Status 2 also when a rule or suppression file cannot be loaded, or there is no rule to run."
+)]
 struct Args {
-    /// Files, directories or `-` for stdin (default: the bundled sample).
+    #[arg(help = format!("{} [default: the bundled sample tree]", common::PATHS_HELP))]
     paths: Vec<String>,
     /// Output format (default: table on a terminal, jsonl otherwise).
     #[arg(long, value_enum)]
@@ -57,13 +105,25 @@ struct Args {
     #[arg(long)]
     suppressions: Option<PathBuf>,
     /// Sigma rules to run next to the built-in pack (a file or a directory; repeatable).
-    #[arg(long)]
+    #[arg(long, value_parser = existing_path)]
     rules: Vec<PathBuf>,
     /// Run only the rules given with --rules, not the built-in pack.
     #[arg(long, requires = "rules")]
     no_builtin: bool,
+    /// Exit with status 1 when a finding is at or above this (for scripts and CI).
+    #[arg(long, value_enum, default_value_t = FailOn::None)]
+    fail_on: FailOn,
     #[command(flatten)]
     input: common::InputArgs,
+}
+
+/// A path that exists (checked when the command line is parsed, before anything is read).
+fn existing_path(text: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(text);
+    match std::fs::metadata(&path) {
+        Ok(_) => Ok(path),
+        Err(error) => Err(format!("cannot read {text}: {error}")),
+    }
 }
 
 /// The built-in pack (unless `--no-builtin`) and the Sigma rules given with `--rules`; Sigma documents
@@ -83,13 +143,13 @@ fn load_rules(args: &Args) -> Vec<Rule> {
     }
     let loaded = loader.compile();
     for failure in &loaded.failures {
-        eprintln!("hunt: sigma: {failure}");
+        common::note(format_args!("hunt: sigma: {failure}"));
     }
-    eprintln!(
+    common::note(format_args!(
         "hunt: sigma: {} rules loaded, {} failed",
         loaded.rules.len(),
         loaded.failures.len()
-    );
+    ));
     rules.extend(loaded.rules);
     rules
 }
@@ -99,7 +159,7 @@ fn sample() -> String {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = common::parse_checked::<Args>(|args| args.input.check());
     let tuning = match &args.suppressions {
         None => Tuning::default(),
         Some(path) => match std::fs::read_to_string(path)
@@ -108,22 +168,34 @@ fn main() -> ExitCode {
         {
             Ok(tuning) => tuning,
             Err(error) => {
-                eprintln!("hunt: {}: {error}", path.display());
-                return ExitCode::from(2);
+                common::note(format_args!("hunt: {}: {error}", path.display()));
+                return Status::Trouble.into();
             }
         },
     };
-    let rules = match RuleSet::new(load_rules(&args)) {
+    let rules = load_rules(&args);
+    if rules.is_empty() {
+        common::note("hunt: no rule to run: every rule given with --rules failed to load");
+        return Status::Trouble.into();
+    }
+    let rules = match RuleSet::new(rules) {
         Ok(rules) => rules,
         Err(error) => {
-            eprintln!("hunt: {error}");
-            return ExitCode::FAILURE;
+            common::note(format_args!("hunt: {error}"));
+            return Status::Trouble.into();
         }
     };
     let paths = if args.paths.is_empty() {
         vec![sample()]
     } else {
         args.paths.clone()
+    };
+    let inputs = match common::Inputs::parse(&paths) {
+        Ok(inputs) => inputs,
+        Err(message) => {
+            common::note(format_args!("hunt: {message}"));
+            return Status::Trouble.into();
+        }
     };
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         Format::Table
@@ -133,15 +205,21 @@ fn main() -> ExitCode {
     let (options, bar) = args.input.options();
     let started = Instant::now();
     let errors = AtomicU64::new(0);
+    let unreadable = AtomicBool::new(false);
 
     // Matching is stateless and runs on every worker; correlation runs once, on event time.
     let output = Reader::new(options).fold(
-        &common::sources(&paths),
+        &inputs.sources,
         Vec::<Match>::new,
         |matches, event, _| rules.matches(event, matches),
         |error| {
             errors.fetch_add(1, Ordering::Relaxed);
-            common::above_bar(bar.as_ref(), || eprintln!("error: {error}"));
+            if inputs.unreadable(error) {
+                unreadable.store(true, Ordering::Relaxed);
+            }
+            common::above_bar(bar.as_ref(), || {
+                common::note(format_args!("error: {error}"))
+            });
         },
     );
     if let Some(bar) = &bar {
@@ -150,8 +228,8 @@ fn main() -> ExitCode {
     let output = match output {
         Ok(output) => output,
         Err(error) => {
-            eprintln!("hunt: {error}");
-            return ExitCode::FAILURE;
+            common::note(format_args!("hunt: {error}"));
+            return Status::Trouble.into();
         }
     };
     let mut matches: Vec<Match> = output.states.into_iter().flatten().collect();
@@ -170,19 +248,13 @@ fn main() -> ExitCode {
             .then((&a.rule_id, a.first_seen, &a.entity).cmp(&(&b.rule_id, b.first_seen, &b.entity)))
     });
 
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let written = match format {
+    let mut out = Out::lock();
+    match format {
         Format::Jsonl => write_jsonl(&mut out, &findings),
         Format::Table => write_table(&mut out, &findings),
-    };
-    if let Err(error) = written
-        && error.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        eprintln!("hunt: {error}");
-        return ExitCode::FAILURE;
     }
-    eprintln!(
+    out.flush();
+    common::note(format_args!(
         "hunt: records={} findings={} suppressed={} errors={} rules={} elapsed={:.2}s",
         output.stats.records_delivered,
         findings.len(),
@@ -190,8 +262,14 @@ fn main() -> ExitCode {
         errors.load(Ordering::Relaxed),
         rules.rules().len(),
         started.elapsed().as_secs_f64()
-    );
-    ExitCode::SUCCESS
+    ));
+    if unreadable.into_inner() {
+        Status::Trouble.into()
+    } else if findings.iter().any(|f| args.fail_on.fails(f.severity)) {
+        Status::Found.into()
+    } else {
+        Status::Clean.into()
+    }
 }
 
 /// Long values (user agents, policies) cut to fit a line; the JSON output keeps them whole.
@@ -207,7 +285,8 @@ fn time(t: Option<chrono::DateTime<Utc>>) -> Option<String> {
     t.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
 }
 
-fn write_jsonl(out: &mut impl Write, findings: &[Finding]) -> std::io::Result<()> {
+/// One JSON finding per line (JSON escapes control characters itself).
+fn write_jsonl(out: &mut Out, findings: &[Finding]) {
     for f in findings {
         let line = json!({
             "rule_id": f.rule_id,
@@ -220,14 +299,15 @@ fn write_jsonl(out: &mut impl Write, findings: &[Finding]) -> std::io::Result<()
             "event_ids": f.event_ids,
             "explanation": f.explanation,
         });
-        writeln!(out, "{line}")?;
+        out.line(line);
     }
-    Ok(())
 }
 
-fn write_table(out: &mut impl Write, findings: &[Finding]) -> std::io::Result<()> {
+/// The findings per rule and entity, for reading. Titles, entities and values come from rules and
+/// records: `Out` writes them with control characters escaped.
+fn write_table(out: &mut Out, findings: &[Finding]) {
     if findings.is_empty() {
-        return writeln!(out, "No findings.");
+        return out.line("No findings.");
     }
     let mut by_rule: BTreeMap<
         (std::cmp::Reverse<cloudtrail_detect::Severity>, &str),
@@ -253,14 +333,14 @@ fn write_table(out: &mut impl Write, findings: &[Finding]) -> std::io::Result<()
                 format!("{ids} (v{})", m.attack_version)
             })
             .collect();
-        writeln!(
-            out,
-            "\n[{}] {rule_id}: {}",
+        out.line("");
+        out.line(format_args!(
+            "[{}] {rule_id}: {}",
             severity.0.to_string().to_uppercase(),
             first.title
-        )?;
+        ));
         if !mitre.is_empty() {
-            writeln!(out, "    ATT&CK: {}", mitre.join(", "))?;
+            out.line(format_args!("    ATT&CK: {}", mitre.join(", ")));
         }
         for f in group {
             let span = match (time(f.first_seen), time(f.last_seen)) {
@@ -268,13 +348,12 @@ fn write_table(out: &mut impl Write, findings: &[Finding]) -> std::io::Result<()
                 (Some(a), Some(b)) => format!("{a} .. {b}"),
                 _ => "-".into(),
             };
-            writeln!(
-                out,
+            out.line(format_args!(
                 "    {}  {} event{}  {span}",
                 f.entity,
                 f.events,
                 if f.events == 1 { "" } else { "s" }
-            )?;
+            ));
             let why: Vec<String> = f
                 .explanation
                 .iter()
@@ -286,8 +365,8 @@ fn write_table(out: &mut impl Write, findings: &[Finding]) -> std::io::Result<()
                     }
                 })
                 .collect();
-            writeln!(out, "        why: {}", why.join("; "))?;
+            out.line(format_args!("        why: {}", why.join("; ")));
         }
     }
-    writeln!(out)
+    out.line("");
 }

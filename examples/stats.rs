@@ -2,17 +2,20 @@
 //! type, event source and event name.
 //!
 //! ```text
-//! cargo run --release --example stats -- PATH... [--threads N] [--json] [--account A] [--region R]
-//!     [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+//! cargo run --release --example stats -- PATH... [--threads N] [--json] [--top N] [--account A]
+//!     [--region R] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
 //! ```
 //!
-//! PATH is a file, a directory tree (such as a copy of a trail's S3 bucket) or `-` for stdin. Errors are
-//! printed to stderr as they are met, with their location, and counted.
+//! PATH is a file, a directory tree (such as a copy of a trail's S3 bucket), `-` for stdin, or
+//! `s3://bucket/prefix` (built with `--features s3`). Errors are printed to stderr as they are met, with
+//! their location, and counted. Exit status: 0 when every input could be read (errors inside them are
+//! counted, not failures: use `validate` to check records), 2 on a usage error or an input that could not
+//! be read at all.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::Parser;
@@ -23,18 +26,26 @@ use serde_json::json;
 #[path = "common.rs"]
 mod common;
 
+use common::Status;
+
 /// Command-line arguments.
 #[derive(Parser, Debug)]
-#[command(about = "Count CloudTrail records by identity type, event source and event name")]
+#[command(
+    name = "stats",
+    about = "Count CloudTrail records by identity type, event source and event name",
+    after_help = common::exit_status_help(
+        "when every input could be read (bad records in them are counted)",
+        "is not used: stats counts, it does not judge (validate does)"
+    )
+)]
 struct Args {
-    /// Files, directories or `-` for stdin.
-    #[arg(required = true)]
+    #[arg(required = true, help = common::PATHS_HELP)]
     paths: Vec<String>,
     /// Print one JSON object instead of tables.
     #[arg(long)]
     json: bool,
     /// Rows per table in the text output.
-    #[arg(long, default_value_t = 15)]
+    #[arg(long, default_value_t = 15, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     top: usize,
     #[command(flatten)]
     input: common::InputArgs,
@@ -164,16 +175,27 @@ fn time(t: Option<DateTime<Utc>>) -> Option<String> {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = common::parse_checked::<Args>(|args| args.input.check());
+    let inputs = match common::Inputs::parse(&args.paths) {
+        Ok(inputs) => inputs,
+        Err(message) => {
+            common::note(format_args!("stats: {message}"));
+            return Status::Trouble.into();
+        }
+    };
     let (options, bar) = args.input.options();
-    let errors = AtomicU64::new(0);
+    let unreadable = AtomicBool::new(false);
     let result = Reader::new(options).fold(
-        &common::sources(&args.paths),
+        &inputs.sources,
         Counts::default,
         |counts, event, info| counts.add(event, info),
         |error| {
-            errors.fetch_add(1, Ordering::Relaxed);
-            common::above_bar(bar.as_ref(), || eprintln!("error: {error}"));
+            if inputs.unreadable(error) {
+                unreadable.store(true, Ordering::Relaxed);
+            }
+            common::above_bar(bar.as_ref(), || {
+                common::note(format_args!("error: {error}"))
+            });
         },
     );
     if let Some(bar) = &bar {
@@ -182,15 +204,21 @@ fn main() -> ExitCode {
     let output = match result {
         Ok(output) => output,
         Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::FAILURE;
+            common::note(format_args!("error: {error}"));
+            return Status::Trouble.into();
         }
+    };
+    let status = if unreadable.into_inner() {
+        Status::Trouble
+    } else {
+        Status::Clean
     };
     let mut counts = Counts::default();
     for state in output.states {
         counts.merge(state);
     }
     let stats = output.stats;
+    let mut out = common::Out::lock();
     if args.json {
         let object = |map: &NameCounts| {
             sorted(map)
@@ -207,39 +235,47 @@ fn main() -> ExitCode {
             "first_event_time": time(counts.first),
             "last_event_time": time(counts.last),
         });
-        println!("{value}");
-        return ExitCode::SUCCESS;
+        out.line(value);
+        out.flush();
+        return status.into();
     }
-    println!(
+    out.line(format_args!(
         "records: {}  errors: {}  inputs: {}  pruned: {}  digests skipped: {}",
         stats.records_delivered,
         stats.errors,
         stats.inputs_read,
         stats.files_pruned,
         stats.digests_skipped
-    );
-    println!(
+    ));
+    out.line(format_args!(
         "bytes: {} read, {} decompressed",
         stats.bytes_read, stats.bytes_decompressed
-    );
-    println!(
+    ));
+    out.line(format_args!(
         "time range: {} .. {}",
         time(counts.first).unwrap_or_else(|| "-".into()),
         time(counts.last).unwrap_or_else(|| "-".into())
-    );
+    ));
     for (title, map) in [
         ("userIdentity.type", &counts.by_identity_type),
         ("eventSource", &counts.by_event_source),
         ("eventName", &counts.by_event_name),
     ] {
         let rows = sorted(map);
-        println!("\n{title} ({} distinct)", rows.len());
+        out.line("");
+        out.line(format_args!("{title} ({} distinct)", rows.len()));
+        // Names come from the records: `Out` escapes any control character in them.
         for (key, count) in rows.iter().take(args.top) {
-            println!("{count:>12}  {key}");
+            out.line(format_args!("{count:>12}  {key}"));
         }
         if rows.len() > args.top {
-            println!("{:>12}  ({} more)", "...", rows.len() - args.top);
+            out.line(format_args!(
+                "{:>12}  ({} more)",
+                "...",
+                rows.len() - args.top
+            ));
         }
     }
-    ExitCode::SUCCESS
+    out.flush();
+    status.into()
 }

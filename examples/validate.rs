@@ -1,17 +1,20 @@
 //! Checks that every record in CloudTrail logs parses and serialises back to the same JSON.
 //!
 //! ```text
-//! cargo run --release --example validate -- PATH... [--anomalies] [--threads N]
+//! cargo run --release --example validate -- PATH... [--anomalies] [--threads N] [--account A]
+//!     [--region R] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
 //! ```
 //!
 //! Each PATH is a file in any format the reader knows (`{"Records":[...]}` JSON and its `.gz`, JSON Lines,
-//! EventBridge envelopes), a directory tree, or `-` for stdin. Prints one line per failure (input, record
-//! index, reason) and ends with exactly one line `validate: records=N ok=N failed=N mismatched=N`; exits
-//! 1 when anything failed or mismatched.
+//! EventBridge envelopes), a directory tree, `-` for stdin, or `s3://bucket/prefix` (built with
+//! `--features s3`). Prints one line per failure (input, record index, reason) and ends with exactly one
+//! line `validate: records=N ok=N failed=N mismatched=N`. Exit status: 0 when every record parsed and
+//! round-tripped, 1 when one failed or mismatched (or an input was damaged), 2 on a usage error or an
+//! input that could not be read at all.
 
 use std::process::ExitCode;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use clap::Parser;
 use cloudtrail_reader::Reader;
@@ -20,12 +23,20 @@ use serde_json::Value;
 #[path = "common.rs"]
 mod common;
 
+use common::Status;
+
 /// Command-line arguments.
 #[derive(Parser, Debug)]
-#[command(about = "Parse every CloudTrail record and check that it round-trips losslessly")]
+#[command(
+    name = "validate",
+    about = "Parse every CloudTrail record and check that it round-trips losslessly",
+    after_help = common::exit_status_help(
+        "when every record parsed and round-tripped",
+        "when a record failed to parse or did not round-trip, or an input was damaged"
+    )
+)]
 struct Args {
-    /// Files, directories or `-` for stdin.
-    #[arg(required = true)]
+    #[arg(required = true, help = common::PATHS_HELP)]
     paths: Vec<String>,
     /// Also print each record's anomalies (values kept but not fitting the model).
     #[arg(long)]
@@ -35,19 +46,27 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = common::parse_checked::<Args>(|args| args.input.check());
+    let inputs = match common::Inputs::parse(&args.paths) {
+        Ok(inputs) => inputs,
+        Err(message) => {
+            common::note(format_args!("validate: {message}"));
+            return Status::Trouble.into();
+        }
+    };
     let (options, bar) = args.input.options();
     let ok = AtomicU64::new(0);
     let failed = AtomicU64::new(0);
     let mismatched = AtomicU64::new(0);
+    let unreadable = AtomicBool::new(false);
     // Lines are printed under one lock so that workers' lines never interleave.
     let out = Mutex::new(());
     let say = |line: String| {
         let _guard = out.lock();
-        common::above_bar(bar.as_ref(), || println!("{line}"));
+        common::above_bar(bar.as_ref(), || common::print(&line));
     };
     let result = Reader::new(options).for_each(
-        &common::sources(&args.paths),
+        &inputs.sources,
         |event, info| {
             let location = format!("{}: record {}", info.input, info.index);
             if args.anomalies {
@@ -71,8 +90,12 @@ fn main() -> ExitCode {
             }
         },
         |error| {
+            if inputs.unreadable(error) {
+                unreadable.store(true, Ordering::Relaxed);
+            } else {
+                failed.fetch_add(1, Ordering::Relaxed);
+            }
             say(error.to_string());
-            failed.fetch_add(1, Ordering::Relaxed);
         },
     );
     if let Some(bar) = &bar {
@@ -81,8 +104,8 @@ fn main() -> ExitCode {
     let records = match result {
         Ok(stats) => stats.records_read(),
         Err(error) => {
-            println!("{error}");
-            failed.fetch_add(1, Ordering::Relaxed);
+            say(error.to_string());
+            unreadable.store(true, Ordering::Relaxed);
             0
         }
     };
@@ -91,10 +114,14 @@ fn main() -> ExitCode {
         failed.into_inner(),
         mismatched.into_inner(),
     );
-    println!("validate: records={records} ok={ok} failed={failed} mismatched={mismatched}");
-    if failed > 0 || mismatched > 0 {
-        ExitCode::FAILURE
+    common::print(format_args!(
+        "validate: records={records} ok={ok} failed={failed} mismatched={mismatched}"
+    ));
+    if unreadable.into_inner() {
+        Status::Trouble.into()
+    } else if failed > 0 || mismatched > 0 {
+        Status::Found.into()
     } else {
-        ExitCode::SUCCESS
+        Status::Clean.into()
     }
 }
