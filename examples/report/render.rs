@@ -137,7 +137,7 @@ impl Report<'_> {
              <tr><th>Findings</th><td class=\"num\" id=\"findings-count\">{}</td></tr>\
              <tr><th>Accounts</th><td id=\"accounts\">{}</td></tr>\
              <tr><th>Regions</th><td id=\"regions\">{}</td></tr>\
-             <tr><th>Time range</th><td id=\"time-range\">{} .. {}</td></tr></table></section>\n",
+             <tr><th>Time range</th><td id=\"time-range\">{} .. {}</td></tr></table></section>",
             s.records,
             self.errors,
             self.findings.len(),
@@ -147,7 +147,7 @@ impl Report<'_> {
             time(s.last_seen),
         );
         // Timeline.
-        page.push_str("<section id=\"timeline\"><h2>Activity timeline</h2>\n");
+        page.push_str("\n<section id=\"timeline\"><h2>Activity timeline</h2>\n");
         page.push_str(&self.timeline_svg());
         page.push_str("</section>\n");
         // Top-N tables.

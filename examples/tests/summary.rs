@@ -28,12 +28,15 @@ fn logs() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data/AWSLogs"))
 }
 
-/// Per entity id: (events, denied, failed, ConsoleLogin count), counted without the summary module.
-fn independent_counts() -> (u64, HashMap<String, (u64, u64, u64, u64)>) {
+/// Per entity: (events, denied, failed, ConsoleLogin count).
+type Counts = (u64, u64, u64, u64);
+
+/// Per entity id, counted without the summary module.
+fn independent_counts() -> (u64, HashMap<String, Counts>) {
     let output = Reader::new(ReaderOptions::default())
         .fold(
             &[Source::Path(logs())],
-            HashMap::<String, (u64, u64, u64, u64)>::new,
+            HashMap::<String, Counts>::new,
             |counts, event, _| {
                 let entry = counts.entry(event.entity_id().into_owned()).or_default();
                 entry.0 += 1;
@@ -49,7 +52,7 @@ fn independent_counts() -> (u64, HashMap<String, (u64, u64, u64, u64)>) {
             |error| panic!("the sample reads cleanly: {error}"),
         )
         .unwrap();
-    let mut all = HashMap::<String, (u64, u64, u64, u64)>::new();
+    let mut all = HashMap::<String, Counts>::new();
     for state in output.states {
         for (entity, (e, d, f, c)) in state {
             let entry = all.entry(entity).or_default();
@@ -116,7 +119,7 @@ fn the_principal_filter_keeps_only_matching_principals() {
         "user/mallory",
     ]));
     let (input, principals) = lines.split_last().unwrap();
-    let wanted: Vec<(&String, &(u64, u64, u64, u64))> = expected
+    let wanted: Vec<(&String, &Counts)> = expected
         .iter()
         .filter(|(entity, _)| entity.contains("user/mallory"))
         .collect();
