@@ -18,14 +18,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use clap::{Parser, ValueEnum};
 use cloudtrail_model::Event;
-use cloudtrail_model::summary::{PrincipalSummary, Summary, SummaryOptions, TopCounts};
+use cloudtrail_model::summary::{PrincipalSummary, Summary, SummaryOptions};
 use cloudtrail_reader::Reader;
 use serde_json::json;
 
 #[path = "common.rs"]
 mod common;
+#[path = "top_list.rs"]
+mod top_list;
 
 use common::Status;
+use top_list::listed;
 
 /// How the summary is printed.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -110,25 +113,6 @@ fn time(t: Option<DateTime<Utc>>) -> String {
         || "-".to_owned(),
         |t| t.to_rfc3339_opts(SecondsFormat::Secs, true),
     )
-}
-
-/// `value (count), ...` for the kept values, with a note when values were dropped.
-fn listed(top: &TopCounts, limit: usize) -> String {
-    let rows = top.top();
-    let mut text = rows
-        .iter()
-        .take(limit)
-        .map(|(value, count)| format!("{value} ({count})"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if rows.len() > limit || top.dropped() > 0 {
-        text.push_str(", ...");
-    }
-    if text.is_empty() {
-        "-".to_owned()
-    } else {
-        text
-    }
 }
 
 fn print_principal(out: &mut common::Out, entity: &str, p: &PrincipalSummary, top: usize) {

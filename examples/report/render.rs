@@ -11,6 +11,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use cloudtrail_detect::{Finding, Severity};
 use cloudtrail_model::summary::{PrincipalSummary, Summary, TopCounts};
 
+use crate::top_list::listed;
+
 /// What the report shows.
 pub struct Report<'a> {
     /// The merged summary of every record read.
@@ -405,23 +407,4 @@ fn principal_fields(p: &PrincipalSummary) -> [(&'static str, &TopCounts); 8] {
         ("Access keys", &p.access_keys),
         ("Accounts", &p.accounts),
     ]
-}
-
-/// `value (count), ...` of the kept values, unescaped (the caller escapes for its format).
-fn listed(top: &TopCounts, limit: usize) -> String {
-    let rows = top.top();
-    let mut text = rows
-        .iter()
-        .take(limit)
-        .map(|(value, count)| format!("{value} ({count})"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if rows.len() > limit || top.dropped() > 0 {
-        text.push_str(", ...");
-    }
-    if text.is_empty() {
-        "-".to_owned()
-    } else {
-        text
-    }
 }

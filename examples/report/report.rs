@@ -26,6 +26,8 @@ use cloudtrail_reader::Reader;
 #[path = "../common.rs"]
 mod common;
 mod render;
+#[path = "../top_list.rs"]
+mod top_list;
 
 use common::Status;
 
