@@ -1,0 +1,197 @@
+//! Writes one self-contained HTML report of CloudTrail logs: an overview (records, accounts, regions,
+//! time range, errors in the input), an activity timeline (SVG) with the findings placed on it by
+//! severity, top-N tables (event names, error codes, source addresses), the findings with their ATT&CK
+//! ids and explanations, and a summary of every principal that appears in a finding, linked both ways.
+//!
+//! ```text
+//! cargo run --release -p report-example --example report -- PATH... [-o report.html]
+//!     [--rules FILE_OR_DIR]... [--markdown FILE] [--top N] [--threads N] [--account A] [--region R]
+//!     [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+//! ```
+//!
+//! The page needs no network: no script, no external style sheet, font or image; the chart is inline
+//! SVG written here (see `render.rs`). Every value from a record is escaped for the format it lands in.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use chrono::Duration;
+use clap::Parser;
+use cloudtrail_detect::sigma::SigmaLoader;
+use cloudtrail_detect::{Correlator, Finding, Match, RuleSet, builtin_rules};
+use cloudtrail_model::summary::{Summary, SummaryOptions};
+use cloudtrail_reader::Reader;
+
+#[path = "../common.rs"]
+mod common;
+mod render;
+#[path = "../top_list.rs"]
+mod top_list;
+
+use common::Status;
+
+/// Command-line arguments.
+#[derive(Parser, Debug)]
+#[command(
+    name = "report",
+    about = "Write a self-contained HTML report (and a markdown summary) of CloudTrail logs",
+    after_help = common::exit_status_help(
+        "when every input could be read and the report was written",
+        "is not used: the report shows findings, it does not judge (hunt --fail-on does)"
+    ) + " Status 2 also when a rule file cannot be loaded or the report cannot be written."
+)]
+struct Args {
+    #[arg(required = true, help = common::PATHS_HELP)]
+    paths: Vec<String>,
+    /// Where the HTML report goes.
+    #[arg(short = 'o', long, default_value = "report.html")]
+    output: PathBuf,
+    /// Sigma rules (a file, or every .yml/.yaml under a directory) to run beside the built-in pack
+    /// (repeatable).
+    #[arg(long)]
+    rules: Vec<PathBuf>,
+    /// Also write a markdown summary here.
+    #[arg(long)]
+    markdown: Option<PathBuf>,
+    /// Rows per top-N table and values per principal field.
+    #[arg(long, default_value_t = 10, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
+    top: usize,
+    #[command(flatten)]
+    input: common::InputArgs,
+}
+
+/// One worker's state: the rule matches (correlated once, in event-time order) and its summary.
+struct WorkerState {
+    matches: Vec<Match>,
+    summary: Summary,
+}
+
+fn load_rules(args: &Args) -> Result<RuleSet, String> {
+    let mut rules = builtin_rules();
+    if !args.rules.is_empty() {
+        let mut loader = SigmaLoader::new();
+        for path in &args.rules {
+            if !path.exists() {
+                return Err(format!(
+                    "{}: no such rule file or directory",
+                    path.display()
+                ));
+            }
+            loader.add_path(path);
+        }
+        let loaded = loader.compile();
+        for failure in &loaded.failures {
+            common::note(format_args!("report: sigma: {failure}"));
+        }
+        rules.extend(loaded.rules);
+    }
+    RuleSet::new(rules).map_err(|error| error.to_string())
+}
+
+fn main() -> ExitCode {
+    let args = common::parse_checked::<Args>(|args| args.input.check());
+    let rules = match load_rules(&args) {
+        Ok(rules) => rules,
+        Err(message) => {
+            common::note(format_args!("report: {message}"));
+            return Status::Trouble.into();
+        }
+    };
+    let inputs = match common::Inputs::parse(&args.paths) {
+        Ok(inputs) => inputs,
+        Err(message) => {
+            common::note(format_args!("report: {message}"));
+            return Status::Trouble.into();
+        }
+    };
+    let summary_options = SummaryOptions::default()
+        .top(args.top)
+        .values_per_principal(args.top);
+    let (options, bar) = args.input.options();
+    let errors = AtomicU64::new(0);
+    let unreadable = AtomicBool::new(false);
+    let output = Reader::new(options).fold(
+        &inputs.sources,
+        || WorkerState {
+            matches: Vec::new(),
+            summary: Summary::new(summary_options.clone()),
+        },
+        |state, event, _| {
+            rules.matches(event, &mut state.matches);
+            state.summary.add(event);
+        },
+        |error| {
+            errors.fetch_add(1, Ordering::Relaxed);
+            if inputs.unreadable(error) {
+                unreadable.store(true, Ordering::Relaxed);
+            }
+            common::above_bar(bar.as_ref(), || {
+                common::note(format_args!("error: {error}"))
+            });
+        },
+    );
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let output = match output {
+        Ok(output) => output,
+        Err(error) => {
+            common::note(format_args!("report: {error}"));
+            return Status::Trouble.into();
+        }
+    };
+    let mut summary = Summary::new(summary_options);
+    let mut matches = Vec::new();
+    for state in output.states {
+        summary.merge(&state.summary);
+        matches.extend(state.matches);
+    }
+    matches.sort_by(|a, b| (a.time, &a.event_id, a.rule).cmp(&(b.time, &b.event_id, b.rule)));
+    // A batch sees all its input: no record is late, whatever the order files were read in.
+    let mut correlator = Correlator::new(&rules, Duration::days(36_500));
+    let mut findings: Vec<Finding> = Vec::new();
+    for m in matches {
+        findings.extend(correlator.push(m));
+    }
+    findings.extend(correlator.finish());
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then((&a.rule_id, a.first_seen, &a.entity).cmp(&(&b.rule_id, b.first_seen, &b.entity)))
+    });
+    let report = render::Report {
+        summary: &summary,
+        findings: &findings,
+        errors: output.stats.errors,
+        top: args.top,
+    };
+    if let Err(error) = std::fs::write(&args.output, report.html()) {
+        common::note(format_args!(
+            "report: cannot write {}: {error}",
+            args.output.display()
+        ));
+        return Status::Trouble.into();
+    }
+    if let Some(path) = &args.markdown
+        && let Err(error) = std::fs::write(path, report.markdown())
+    {
+        common::note(format_args!(
+            "report: cannot write {}: {error}",
+            path.display()
+        ));
+        return Status::Trouble.into();
+    }
+    common::note(format_args!(
+        "report: records={} findings={} errors={} written to {}",
+        summary.records,
+        findings.len(),
+        output.stats.errors,
+        args.output.display()
+    ));
+    if unreadable.into_inner() {
+        Status::Trouble.into()
+    } else {
+        Status::Clean.into()
+    }
+}
