@@ -152,7 +152,13 @@ fn main() -> ExitCode {
     let mut correlator = Correlator::new(&rules, Duration::days(36_500));
     let mut findings: Vec<Finding> = Vec::new();
     for m in matches {
-        findings.extend(correlator.push(m));
+        match correlator.push(m) {
+            Ok(done) => findings.extend(done),
+            Err(error) => {
+                common::note(format_args!("report: {error}"));
+                return Status::Trouble.into();
+            }
+        }
     }
     findings.extend(correlator.finish());
     findings.sort_by(|a, b| {

@@ -56,7 +56,7 @@ fn independent_counts() -> (u64, usize, Vec<String>) {
     let mut correlator = Correlator::new(&rules, Duration::days(36_500));
     let mut findings = Vec::new();
     for m in matches {
-        findings.extend(correlator.push(m));
+        findings.extend(correlator.push(m).unwrap());
     }
     findings.extend(correlator.finish());
     let entities = findings.iter().map(|f| f.entity.clone()).collect();
