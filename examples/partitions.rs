@@ -27,6 +27,8 @@ pub struct Run {
     pub days: Vec<Day>,
     /// True for inputs outside the layout: no day is closed while reading them.
     pub loose: bool,
+    /// The (account, region) of the run's objects; `None` for loose inputs.
+    pub home: Option<(String, String)>,
 }
 
 impl Run {
@@ -69,7 +71,7 @@ pub fn plan(
     }
     let mut runs: Vec<Run> = Vec::new();
     let chain_count = chains.len();
-    for days in chains.into_values() {
+    for ((_, account, _, region), days) in chains {
         let days: Vec<Day> = days.into_values().collect();
         let wanted_runs = if chain_count >= 4 * threads {
             1
@@ -82,6 +84,7 @@ pub fn plan(
             runs.push(Run {
                 days: days.by_ref().take(run_days).collect(),
                 loose: false,
+                home: Some((account.clone(), region.clone())),
             });
         }
     }
@@ -95,6 +98,7 @@ pub fn plan(
                 bytes: loose_bytes,
             }],
             loose: true,
+            home: None,
         });
     }
     Ok(runs)

@@ -165,6 +165,20 @@ fn holds_parquet(destination: &Destination) -> Result<bool, String> {
     }
 }
 
+/// Whether a record's partition has the account and region of its objects (`home`).
+fn is_home(home: Option<&(String, String)>, event: &Event<'_>) -> bool {
+    let Some((account, region)) = home else {
+        return true;
+    };
+    let record_account = event.recipient_account_id().or_else(|| {
+        event
+            .user_identity
+            .as_ref()
+            .and_then(|identity| identity.account_id.as_deref())
+    });
+    event.aws_region() == Some(region.as_str()) && record_account == Some(account.as_str())
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     refuse_nonsense(&args);
@@ -273,7 +287,11 @@ fn convert(input: &str, args: &Args, layout: &Layout, writer_options: &WriterOpt
         file_errors.fetch_add(1, Ordering::Relaxed);
         common::above_bar(bar.as_ref(), || eprintln!("error: {error}"));
     };
-    let finished: Vec<WriterStats> = std::thread::scope(|scope| {
+    // Records of another account or region than their objects' (sign-in and other global events in
+    // every region's objects, for one) all go to one shared writer, written at the end: one more
+    // file in each such partition, instead of one per worker and day.
+    let foreign = Mutex::new(ParquetWriter::new(layout, writer_options.clone(), threads));
+    let mut finished: Vec<WriterStats> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads.min(runs.len()).max(1))
             .map(|worker| {
                 let (runs, day_reader, bar) = (&runs, &day_reader, bar.as_ref());
@@ -281,6 +299,7 @@ fn convert(input: &str, args: &Args, layout: &Layout, writer_options: &WriterOpt
                     (&next_run, &read_errors, &records_done);
                 let unreadable = &unreadable;
                 let file_error = &file_error;
+                let foreign = &foreign;
                 scope.spawn(move || {
                     let mut writer = ParquetWriter::new(layout, writer_options.clone(), worker);
                     while let Some(run) = runs.get(next_run.fetch_add(1, Ordering::Relaxed)) {
@@ -290,7 +309,12 @@ fn convert(input: &str, args: &Args, layout: &Layout, writer_options: &WriterOpt
                                 &day.sources,
                                 || slot.lock().unwrap().take().unwrap(),
                                 |writer, event: &Event<'_>, info| {
-                                    if let Err(error) = writer.write(event) {
+                                    let result = if is_home(run.home.as_ref(), event) {
+                                        writer.write(event)
+                                    } else {
+                                        foreign.lock().unwrap().write(event)
+                                    };
+                                    if let Err(error) = result {
                                         if error.is_record_error() {
                                             report(bar, info, &error);
                                         } else {
@@ -349,6 +373,11 @@ fn convert(input: &str, args: &Args, layout: &Layout, writer_options: &WriterOpt
             })
             .collect()
     });
+    let mut foreign = foreign.into_inner().unwrap();
+    if let Err(error) = foreign.finish() {
+        file_error(&error);
+    }
+    finished.push(foreign.stats().clone());
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }

@@ -1,18 +1,19 @@
 //! Parquet files in Hive partitions, for both layouts: [`FlatWriter`] (flat CloudTrail) and
 //! [`OcsfWriter`] (OCSF, one class per file).
 //!
-//! Each writer belongs to one thread (one per reader worker, see `cloudtrail_reader::Reader::fold`) and
-//! buffers rows per partition `<layout>/region=<r>/accountId=<a>/eventDay=<YYYYMMDD>` (see
-//! [`partition_dir`]). A partition is written to its own new file when it reaches
-//! [`WriterOptions::max_rows_per_file`] or [`WriterOptions::max_file_bytes`], and the largest partitions
-//! are written whenever all of them together hold more than [`WriterOptions::max_buffered_bytes`],
-//! so memory stays bounded whatever the input's size. [`FlatWriter::finish`] writes the rest.
+//! Each writer belongs to one thread and buffers rows per partition
+//! `<layout>/region=<r>/accountId=<a>/eventDay=<YYYYMMDD>` (see [`partition_dir`]). A partition is
+//! written to its own new file when its delivery day is closed ([`ParquetWriter::close_through`]),
+//! when it reaches [`WriterOptions::max_rows_per_file`] or [`WriterOptions::max_file_bytes`], and the
+//! largest partitions are written whenever all of them together hold more than
+//! [`WriterOptions::max_buffered_bytes`], so memory stays bounded whatever the input's size and its
+//! number of partitions. `finish` writes the rest. [`compact`] merges a partition's files later.
 //!
 //! Every file: rows sorted by time (`eventTime`, or OCSF `time`; records without one first), zstd, data
 //! pages under 1 MiB, row groups of at most [`WriterOptions::row_group_rows`] rows and 256 MiB, the
-//! sort order declared in the footer, written as `.<name>.tmp`, synced, then renamed to
-//! `<prefix>-w<worker>-<n>.parquet`, so a crash never leaves a file that looks whole and two workers or
-//! two runs never pick the same name.
+//! sort order declared in the footer, named `<prefix>-w<worker>-<n>.parquet` and placed without ever
+//! replacing a file ([`Destination`]), so a crash never leaves a file that looks whole and two workers
+//! or two runs never pick the same name.
 //!
 //! Counts are conserved: [`WriterStats::records_given`] = [`WriterStats::records_written`] +
 //! [`WriterStats::records_reported`] once the writer is finished.
