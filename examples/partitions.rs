@@ -110,7 +110,7 @@ fn day_of(dir: &str) -> Option<(ChainKey, NaiveDate)> {
     // Only the day level itself: `parse` also accepts deeper paths, whose last parts are not the date.
     let parts: Vec<&str> = dir.trim_end_matches('/').rsplit('/').take(3).collect();
     let date = format!("{}/{}/{}", parts.get(2)?, parts.get(1)?, parts.first()?);
-    (layout.date.format("%Y/%m/%d").to_string() == date).then(|| {
+    (layout.date.format("%Y/%m/%d").to_string() == date).then_some({
         (
             (
                 layout.organization,

@@ -226,9 +226,7 @@ fn merge(
     )];
     let destination = Destination::Directory(dir.to_owned());
     write_sorted(
-        &destination,
-        "",
-        &name,
+        (&destination, "", &name),
         &batch,
         time_column,
         hints,

@@ -142,9 +142,7 @@ fn leaves(data_type: &DataType) -> usize {
 /// Sorts `batch` by `time_column` (nulls first) and writes it to `dir/name` under the destination,
 /// never in place: see [`super::output::place`]. Returns the file's location and size.
 pub(crate) fn write_sorted(
-    destination: &Destination,
-    dir: &str,
-    name: &str,
+    (destination, dir, name): (&Destination, &str, &str),
     batch: &RecordBatch,
     time_column: &str,
     columns: ColumnHints<'_>,

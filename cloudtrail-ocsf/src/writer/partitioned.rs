@@ -228,9 +228,7 @@ impl<B: RowBuffer> Partitioned<B> {
         let dir = key.get(..slot.dir_len).unwrap_or(key);
         let result = slot.buffer.take_batch().and_then(|batch| {
             write_sorted(
-                &self.options.destination,
-                dir,
-                &name,
+                (&self.options.destination, dir, &name),
                 &batch,
                 self.time_column,
                 (B::unique_columns(), B::filter_columns()),
