@@ -83,10 +83,6 @@ fn place_in_directory(
     sync: bool,
     encode: &mut Encode<'_>,
 ) -> Result<u64, WriteError> {
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |source| WriteError::Io { path, source }
-    };
     fs::create_dir_all(dir).map_err(io(dir))?;
     let path = dir.join(name);
     let temporary = dir.join(format!(".{name}.tmp"));
@@ -111,10 +107,6 @@ fn write_and_link(
     sync: bool,
     encode: &mut Encode<'_>,
 ) -> Result<u64, WriteError> {
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |source| WriteError::Io { path, source }
-    };
     let mut buffered = BufWriter::with_capacity(1 << 20, file);
     encode(&mut buffered, temporary)?;
     let file = buffered.into_inner().map_err(|error| WriteError::Io {
@@ -128,6 +120,12 @@ fn write_and_link(
     drop(file);
     link_no_replace(temporary, path).map_err(io(path))?;
     Ok(size)
+}
+
+/// Turns an I/O error about `path` into a [`WriteError`].
+fn io(path: &Path) -> impl FnOnce(io::Error) -> WriteError + use<> {
+    let path = path.to_owned();
+    move |source| WriteError::Io { path, source }
 }
 
 /// Gives `from` the name `to`, failing with `AlreadyExists` if `to` exists.
