@@ -70,10 +70,7 @@ fn flat(c: &mut Criterion) {
     group.bench_function("parquet-files", |b| {
         b.iter(|| {
             let _ = std::fs::remove_dir_all(&dir);
-            let options = WriterOptions {
-                sync: false,
-                ..WriterOptions::new(&dir)
-            };
+            let options = WriterOptions::new(&dir).with_sync(false);
             let mut writer = FlatWriter::new(options, 0);
             for event in &events {
                 writer

@@ -7,6 +7,11 @@ Tasks (each tool does the same work):
   count      records by userIdentity.type       stats --json | DuckDB read_json(maximum_depth=2)+unnest | jq
   hunt       the hunting notebook's seven rules  hunt --format jsonl (whole built-in pack) | DuckDB SQL
   parquet    flat CloudTrail Parquet              to_parquet --layout flat | DuckDB COPY ... (FORMAT parquet)
+             (and to_parquet --layout ocsf, against the flat layout); files written and partition
+             directories are counted for each
+
+The generated tree spreads the records over 3 accounts x 5 regions x 24 days (360 delivery
+partitions), the shape of a small organisation trail; --accounts, --regions, --days change it.
   inflate    the floor: only decompress the files (2 processes of zcat)
 """
 import argparse
@@ -61,6 +66,8 @@ def tasks(args, tree, threads):
         "parquet": [
             ("cloudtrail to_parquet", [os.path.join(bins, "to_parquet"), logs, os.path.join(out_dir, "ours"), "--layout", "flat", *ours_threads]),
             ("duckdb", duckdb_cmd(os.path.join(HERE, "parquet.sql"), tree, threads, os.path.join(out_dir, "duckdb.parquet"))),
+            # Not in the row check: the OCSF mapping reports what OCSF cannot hold (Insights events, ...).
+            ("cloudtrail to_parquet ocsf", [os.path.join(bins, "to_parquet"), logs, os.path.join(out_dir, "ours"), "--layout", "ocsf", *ours_threads]),
         ],
         "inflate": [
             ("zcat (floor)", f"find {tree} -name '*.json.gz' -print0 | xargs -0 -P {threads} -n 64 zcat > /dev/null"),
@@ -86,11 +93,22 @@ def measure(args, tree, threads):
                 table.setdefault((task, name), []).append((wall, rss))
                 print(f"  {task:8} {name:24} {wall:8.2f} s {rss:8.0f} MiB", file=sys.stderr)
                 if task == "parquet":
-                    rows_written[name] = parquet_rows(os.path.join(args.work_dir, "out"))
+                    out = os.path.join(args.work_dir, "out")
+                    files, dirs = parquet_files(out)
+                    table.setdefault(("parquet files", name), []).append((files, dirs))
+                    print(f"  {'':8} {'':24} {files} files in {dirs} partition directories ({files / max(dirs, 1):.2f} per directory)", file=sys.stderr)
+                    if "ocsf" not in name:
+                        rows_written[name] = parquet_rows(out)
             # Same work on both sides: every record in the Parquet output, zstd everywhere.
             if len(set(rows_written.values())) > 1:
                 raise SystemExit(f"parquet: the tools wrote different outputs: {rows_written}")
     return table
+
+
+def parquet_files(out_dir):
+    """(Parquet files, directories holding them) under out_dir."""
+    files = glob.glob(os.path.join(out_dir, "**", "*.parquet"), recursive=True)
+    return len(files), len({os.path.dirname(f) for f in files})
 
 
 def parquet_rows(out_dir):
@@ -100,6 +118,7 @@ def parquet_rows(out_dir):
     script = (
         "import duckdb, sys\n"
         "con = duckdb.connect()\n"
+        "con.execute('SET enable_progress_bar = false')\n"
         "rows = con.execute(\"SELECT sum(num_rows) FROM parquet_file_metadata(?)\", [sys.argv[1]]).fetchone()[0]\n"
         "codecs = con.execute(\"SELECT list(DISTINCT compression) FROM parquet_metadata(?)\", [sys.argv[1]]).fetchone()[0]\n"
         "print(int(rows or 0), *sorted(codecs or []))\n"
@@ -113,7 +132,10 @@ def report(table, label):
     print(f"| task | tool | median wall (s) | peak RSS (MiB) | vs ours (time) | vs ours (RSS) |")
     print(f"|---|---|---:|---:|---:|---:|")
     by_task = {}
+    files = {name: samples[-1] for (task, name), samples in table.items() if task == "parquet files"}
     for (task, name), samples in table.items():
+        if task == "parquet files":
+            continue
         by_task.setdefault(task, []).append((name, statistics.median(s[0] for s in samples), max(s[1] for s in samples)))
     for task, rows in by_task.items():
         ours = next((r for r in rows if r[0].startswith("cloudtrail")), None)
@@ -124,15 +146,21 @@ def report(table, label):
             else:
                 ratio_t, ratio_m = "-", "-"
             print(f"| {task} | {name} | {wall:.2f} | {rss:.0f} | {ratio_t} | {ratio_m} |")
+    for name, (count, dirs) in files.items():
+        print(f"| parquet files | {name} | {count} files in {dirs} directories | {count / max(dirs, 1):.2f} per directory | | |")
+    parquet = {name: wall for name, wall, _ in by_task.get("parquet", [])}
+    if "cloudtrail to_parquet" in parquet and "cloudtrail to_parquet ocsf" in parquet:
+        print(f"\nOCSF layout / flat layout time: {parquet['cloudtrail to_parquet ocsf'] / parquet['cloudtrail to_parquet']:.2f}x")
 
 
 def ensure_tree(args, records):
     if args.tree:
         return args.tree
-    tree = os.path.join(args.work_dir, f"tree-{records}")
+    tree = os.path.join(args.work_dir, f"tree-{records}-{args.accounts}x{len(args.regions.split(','))}x{args.days}")
     if not os.path.isdir(os.path.join(tree, "AWSLogs")):
         print(f"generating {records} records into {tree}", file=sys.stderr)
-        subprocess.run([os.path.join(args.bin_dir, "generate"), tree, "--records", str(records), "--seed", "1"], check=True)
+        subprocess.run([os.path.join(args.bin_dir, "generate"), tree, "--records", str(records), "--seed", "1",
+                        "--accounts", str(args.accounts), "--regions", args.regions, "--days", str(args.days)], check=True)
     return tree
 
 
@@ -145,6 +173,9 @@ def main():
     parser.add_argument("--runs", type=int, default=3, help="runs of each tool, alternating (default 3)")
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="threads for every tool (default: all cores)")
     parser.add_argument("--only", nargs="*", help="tasks to run: count hunt parquet inflate")
+    parser.add_argument("--accounts", type=int, default=3, help="accounts of the generated tree (default 3)")
+    parser.add_argument("--regions", default="us-east-1,us-west-2,eu-west-1,eu-central-1,ap-southeast-1", help="regions of the generated tree, comma separated (default 5)")
+    parser.add_argument("--days", type=int, default=24, help="delivery days of the generated tree (default 24)")
     parser.add_argument("--scaling", action="store_true", help="also run at 1 thread and at a quarter of the records")
     args = parser.parse_args()
     os.makedirs(args.work_dir, exist_ok=True)
@@ -154,8 +185,13 @@ def main():
     tree = ensure_tree(args, args.records)
     files = glob.glob(os.path.join(tree, "**", "*.json.gz"), recursive=True)
     size = sum(os.path.getsize(f) for f in files)
-    print(f"tree: {tree}: {len(files)} files, {size / 2**20:.0f} MiB gzip")
+    partitions = len({os.path.dirname(f) for f in files})
+    print(f"tree: {tree}: {len(files)} files in {partitions} delivery partitions, {size / 2**20:.0f} MiB gzip")
+    load = os.getloadavg()
+    print(f"load average before: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     report(measure(args, tree, args.threads), f"{args.threads} threads, {args.records} records, median of {args.runs} runs")
+    load = os.getloadavg()
+    print(f"load average after: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     if args.scaling:
         report(measure(args, tree, 1), f"1 thread, {args.records} records, median of {args.runs} runs")
         if not args.tree:

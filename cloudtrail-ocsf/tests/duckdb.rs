@@ -135,13 +135,7 @@ fn sorted(mut rows: Vec<Value>) -> Vec<Value> {
 fn duckdb_reads_the_flat_layout_of_the_corpus() {
     let records = common::corpus_records();
     let dir = out_dir("flat-corpus");
-    let mut writer = FlatWriter::new(
-        WriterOptions {
-            sync: false,
-            ..WriterOptions::new(&dir)
-        },
-        0,
-    );
+    let mut writer = FlatWriter::new(WriterOptions::new(&dir).with_sync(false), 0);
     let mut expected = Vec::new();
     for (_, text) in &records {
         let event = Event::from_json(text).unwrap();
@@ -164,10 +158,7 @@ fn duckdb_reads_the_ocsf_layout_of_the_corpus_at_every_release() {
     for version in OcsfVersion::ALL {
         let dir = out_dir(&format!("ocsf-corpus-{version}"));
         let mapper = Arc::new(Mapper::new(MappingOptions::for_version(version)));
-        let options = WriterOptions {
-            sync: false,
-            ..WriterOptions::new(&dir)
-        };
+        let options = WriterOptions::new(&dir).with_sync(false);
         let mut writer = OcsfWriter::new(mapper.clone(), options, 0);
         let mut expected = Vec::new();
         for (place, text) in &records {
@@ -217,13 +208,11 @@ enum Writer {
 
 /// Converts a tree on two reader workers, each with its own writer, as `to_parquet` does.
 fn convert_tree(tree: &Path, dir: &Path, layout: Layout) -> (WriterStats, Vec<Value>) {
-    let options = WriterOptions {
-        sync: false,
+    let options = WriterOptions::new(dir)
+        .with_sync(false)
         // Small enough that partitions are cut into several files and the cap flushes.
-        max_rows_per_file: 700,
-        max_buffered_bytes: 1 << 20,
-        ..WriterOptions::new(dir)
-    };
+        .with_max_rows_per_file(700)
+        .with_max_buffered_bytes(1 << 20);
     let mapper = Arc::new(Mapper::new(MappingOptions::default()));
     let next_worker = AtomicUsize::new(0);
     let reader = Reader::new(ReaderOptions {

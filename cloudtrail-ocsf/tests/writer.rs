@@ -275,10 +275,7 @@ fn workers_and_runs_never_share_a_file_name() {
     let mut given = 0;
     // Two runs (default prefixes, from the clock and the process) of two workers each, into one directory.
     for _run in 0..2 {
-        let options = WriterOptions {
-            sync: false,
-            ..WriterOptions::new(&dir)
-        };
+        let options = WriterOptions::new(&dir).with_sync(false);
         for worker in 0..2 {
             let mut writer = FlatWriter::new(options.clone(), worker);
             for text in &texts {

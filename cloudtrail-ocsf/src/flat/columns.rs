@@ -98,7 +98,7 @@ macro_rules! text_object {
                 $name {
                     valid: NullBufferBuilder::new(0),
                     pending_nulls: 0,
-                    $($field: StringBuilder::new(),)*
+                    $($field: StringBuilder::with_capacity(0, 0),)*
                 }
             }
         }
@@ -203,8 +203,8 @@ impl Default for AttributesColumns {
     fn default() -> Self {
         AttributesColumns {
             valid: NullBufferBuilder::new(0),
-            creation_date: StringBuilder::new(),
-            mfa_authenticated: BooleanBuilder::new(),
+            creation_date: StringBuilder::with_capacity(0, 0),
+            mfa_authenticated: BooleanBuilder::with_capacity(0),
         }
     }
 }
@@ -254,9 +254,9 @@ impl Default for SessionColumns {
             attributes: AttributesColumns::default(),
             session_issuer: IssuerColumns::default(),
             web_id_federation_data: WebIdColumns::default(),
-            source_identity: StringBuilder::new(),
-            ec2_role_delivery: StringBuilder::new(),
-            assumed_root: BooleanBuilder::new(),
+            source_identity: StringBuilder::with_capacity(0, 0),
+            ec2_role_delivery: StringBuilder::with_capacity(0, 0),
+            assumed_root: BooleanBuilder::with_capacity(0),
         }
     }
 }
@@ -324,17 +324,17 @@ impl Default for IdentityColumns {
     fn default() -> Self {
         IdentityColumns {
             valid: NullBufferBuilder::new(0),
-            identity_type: StringBuilder::new(),
-            principal_id: StringBuilder::new(),
-            arn: StringBuilder::new(),
-            account_id: StringBuilder::new(),
-            access_key_id: StringBuilder::new(),
-            user_name: StringBuilder::new(),
+            identity_type: StringBuilder::with_capacity(0, 0),
+            principal_id: StringBuilder::with_capacity(0, 0),
+            arn: StringBuilder::with_capacity(0, 0),
+            account_id: StringBuilder::with_capacity(0, 0),
+            access_key_id: StringBuilder::with_capacity(0, 0),
+            user_name: StringBuilder::with_capacity(0, 0),
             session_context: SessionColumns::default(),
-            invoked_by: StringBuilder::new(),
-            identity_provider: StringBuilder::new(),
+            invoked_by: StringBuilder::with_capacity(0, 0),
+            identity_provider: StringBuilder::with_capacity(0, 0),
             on_behalf_of: OnBehalfOfColumns::default(),
-            credential_id: StringBuilder::new(),
+            credential_id: StringBuilder::with_capacity(0, 0),
             in_scope_of: InScopeOfColumns::default(),
         }
     }

@@ -1,7 +1,6 @@
-//! One Parquet file: a batch sorted by time, written under a temporary name, synced, then renamed.
+//! One Parquet file: a batch sorted by time, encoded with the layout's settings, then placed.
 
-use std::fs::{self, File};
-use std::io::BufWriter;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use arrow_array::cast::AsArray;
@@ -12,10 +11,11 @@ use arrow_schema::{DataType, Schema, TimeUnit};
 use arrow_select::take::take_record_batch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::metadata::SortingColumn;
+use parquet::file::metadata::{KeyValue, SortingColumn};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
+use super::output::{Destination, place};
 use super::{WriteError, WriterOptions};
 
 /// The fewest rows the Parquet encoder takes at a time, however large the values: fewer cost more
@@ -139,20 +139,19 @@ fn leaves(data_type: &DataType) -> usize {
     }
 }
 
-/// Sorts `batch` by `time_column` (nulls first) and writes it to `dir/name`, atomically: the data goes to
-/// `dir/.name.tmp`, is synced to disk, and only then renamed, so a crash leaves at most a hidden
-/// temporary file, never a truncated file under a final name. Returns the file's path and size.
+/// Sorts `batch` by `time_column` (nulls first) and writes it to `dir/name` under the destination,
+/// never in place: see [`super::output::place`]. Returns the file's location and size.
 pub(crate) fn write_sorted(
-    dir: &Path,
-    name: &str,
+    (destination, dir, name): (&Destination, &str, &str),
     batch: &RecordBatch,
     time_column: &str,
     columns: ColumnHints<'_>,
     options: &WriterOptions,
+    metadata: &[KeyValue],
 ) -> Result<(PathBuf, u64), WriteError> {
-    let path = dir.join(name);
+    let location = destination.location(dir, name);
     let arrow = |source| WriteError::Arrow {
-        path: path.clone(),
+        path: location.clone(),
         source,
     };
     let time_index = batch.schema().index_of(time_column).map_err(arrow)?;
@@ -168,28 +167,10 @@ pub(crate) fn write_sorted(
         let indices = sort_to_indices(times, Some(options), None).map_err(arrow)?;
         take_record_batch(batch, &indices).map_err(arrow)?
     };
-
-    fs::create_dir_all(dir).map_err(|source| WriteError::Io {
-        path: dir.to_owned(),
-        source,
+    let size = place(destination, dir, name, options.sync, &mut |sink, path| {
+        encode(sink, path, &sorted, time_index, columns, options, metadata)
     })?;
-    let temporary = dir.join(format!(".{name}.tmp"));
-    let result = write_file(&temporary, &sorted, time_index, columns, options).and_then(|size| {
-        fs::rename(&temporary, &path)
-            .map(|()| size)
-            .map_err(|source| WriteError::Io {
-                path: path.clone(),
-                source,
-            })
-    });
-    match result {
-        Ok(size) => Ok((path, size)),
-        Err(error) => {
-            // Best effort: the error about the write matters more than one about the clean-up.
-            let _ = fs::remove_file(&temporary);
-            Err(error)
-        }
-    }
+    Ok((location, size))
 }
 
 /// Whether a time column (milliseconds, as a timestamp or a plain `Int64`) is in ascending order with
@@ -213,38 +194,29 @@ fn is_sorted(times: &dyn Array) -> bool {
     true
 }
 
-fn write_file(
+/// Encodes `batch` as one Parquet file into `sink` (`path` names it in errors).
+fn encode(
+    sink: &mut (dyn Write + Send),
     path: &Path,
     batch: &RecordBatch,
     time_index: usize,
     columns: ColumnHints<'_>,
     options: &WriterOptions,
-) -> Result<u64, WriteError> {
-    let io = |source| WriteError::Io {
-        path: path.to_owned(),
-        source,
-    };
+    metadata: &[KeyValue],
+) -> Result<(), WriteError> {
     let parquet = |source| WriteError::Parquet {
         path: path.to_owned(),
         source,
     };
-    let file = File::create(path).map_err(io)?;
     let rows = write_batch_rows(batch, options);
     let properties =
         properties(options, &batch.schema(), time_index, columns, rows).map_err(parquet)?;
-    let mut writer = ArrowWriter::try_new(
-        BufWriter::with_capacity(1 << 20, file),
-        batch.schema(),
-        Some(properties),
-    )
-    .map_err(parquet)?;
+    let mut writer =
+        ArrowWriter::try_new(sink, batch.schema(), Some(properties)).map_err(parquet)?;
     writer.write(batch).map_err(parquet)?;
-    let buffered = writer.into_inner().map_err(parquet)?;
-    let file = buffered
-        .into_inner()
-        .map_err(|error| io(error.into_error()))?;
-    if options.sync {
-        file.sync_all().map_err(io)?;
+    for entry in metadata {
+        writer.append_key_value_metadata(entry.clone());
     }
-    file.metadata().map(|m| m.len()).map_err(io)
+    writer.close().map_err(parquet)?;
+    Ok(())
 }

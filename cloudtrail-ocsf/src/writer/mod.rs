@@ -1,29 +1,37 @@
 //! Parquet files in Hive partitions, for both layouts: [`FlatWriter`] (flat CloudTrail) and
 //! [`OcsfWriter`] (OCSF, one class per file).
 //!
-//! Each writer belongs to one thread (one per reader worker, see `cloudtrail_reader::Reader::fold`) and
-//! buffers rows per partition `<layout>/region=<r>/accountId=<a>/eventDay=<YYYYMMDD>` (see
-//! [`partition_dir`]). A partition is written to its own new file when it reaches
-//! [`WriterOptions::max_rows_per_file`] or [`WriterOptions::max_file_bytes`], and the largest partitions
-//! are written whenever all of them together hold more than [`WriterOptions::max_buffered_bytes`],
-//! so memory stays bounded whatever the input's size. [`FlatWriter::finish`] writes the rest.
+//! Each writer belongs to one thread and buffers rows per partition
+//! `<layout>/region=<r>/accountId=<a>/eventDay=<YYYYMMDD>` (see [`partition_dir`]). A partition is
+//! written to its own new file when its delivery day is closed ([`ParquetWriter::close_through`]),
+//! when it reaches [`WriterOptions::max_rows_per_file`] or [`WriterOptions::max_file_bytes`], and the
+//! largest partitions are written whenever all of them together hold more than
+//! [`WriterOptions::max_buffered_bytes`], so memory stays bounded whatever the input's size and its
+//! number of partitions. `finish` writes the rest. [`compact`] merges a partition's files later.
 //!
 //! Every file: rows sorted by time (`eventTime`, or OCSF `time`; records without one first), zstd, data
 //! pages under 1 MiB, row groups of at most [`WriterOptions::row_group_rows`] rows and 256 MiB, the
-//! sort order declared in the footer, written as `.<name>.tmp`, synced, then renamed to
-//! `<prefix>-w<worker>-<n>.parquet`, so a crash never leaves a file that looks whole and two workers or
-//! two runs never pick the same name.
+//! sort order declared in the footer, named `<prefix>-w<worker>-<n>.parquet` and placed without ever
+//! replacing a file ([`Destination`]), so a crash never leaves a file that looks whole and two workers
+//! or two runs never pick the same name.
 //!
 //! Counts are conserved: [`WriterStats::records_given`] = [`WriterStats::records_written`] +
 //! [`WriterStats::records_reported`] once the writer is finished.
 
+mod any;
+mod compact;
 mod file;
 mod ocsf;
+mod output;
 mod partition;
 mod partitioned;
+#[cfg(feature = "s3")]
+mod store;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+
+use chrono::NaiveDate;
 
 use arrow_array::RecordBatch;
 use arrow_schema::ArrowError;
@@ -33,21 +41,33 @@ use parquet::errors::ParquetError;
 use crate::flat::{FlatBatchBuilder, FlatError, TIME_COLUMN};
 use crate::{MapError, OcsfArrowError};
 
+pub use any::{Layout, ParquetWriter};
+pub use compact::{COMPACTED_FROM_KEY, CompactStats, compact};
 pub use ocsf::OcsfWriter;
+pub use output::Destination;
 pub use partition::{DEFAULT_PARTITION, partition_dir};
 use partitioned::{Partitioned, RowBuffer, merge_counts};
+#[cfg(feature = "s3")]
+pub use store::{StoreError, StorePrefix};
 
 /// The layout directory of the flat layout.
 pub const FLAT_LAYOUT_DIR: &str = "cloudtrail";
 
-/// Where and how to write.
+/// Where and how to write. Build with [`WriterOptions::new`] (or `Default`, the current directory) and
+/// the `with_*` setters; fields are public to read and to set, and new ones may come.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct WriterOptions {
-    /// The output directory; partitions are created under it.
-    pub out_dir: PathBuf,
-    /// The start of every file name; the default, from the clock and the process id, differs between
-    /// runs so that a second run into the same directory adds files instead of replacing them.
+    /// Where the partitions are created: a directory, or an object store prefix.
+    pub destination: Destination,
+    /// The start of every file name; the default, `part-` and a random per-run token, differs between
+    /// runs and processes, so that a second run into the same place adds files (and could never
+    /// replace one: see [`Destination`]).
     pub file_prefix: String,
+    /// OCSF layout only: write the paths of an Amazon Security Lake custom source,
+    /// `ext/<source>/region=<r>/accountId=<a>/eventDay=<YYYYMMDD>/<class>-<name>.parquet`, instead of
+    /// `<class>/region=.../...`.
+    pub security_lake_source: Option<String>,
     /// Rows of one partition that make a file.
     pub max_rows_per_file: usize,
     /// Bytes (by the builders' estimate of their memory) of one partition that make a file.
@@ -80,12 +100,15 @@ impl WriterOptions {
     /// they stay under 1 MiB unless single values pass 8 KiB), zstd level 1 (as fast as level 3 is
     /// small on CloudTrail: the files came out the same size), synced.
     pub fn new(out_dir: impl Into<PathBuf>) -> Self {
-        let millis = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis());
+        Self::to(Destination::Directory(out_dir.into()))
+    }
+
+    /// The same defaults, writing to `destination`.
+    pub fn to(destination: Destination) -> Self {
         WriterOptions {
-            out_dir: out_dir.into(),
-            file_prefix: format!("part-{millis}-{}", std::process::id()),
+            destination,
+            file_prefix: format!("part-{}", output::run_token()),
+            security_lake_source: None,
             max_rows_per_file: 1 << 20,
             max_file_bytes: 64 << 20,
             max_buffered_bytes: 128 << 20,
@@ -97,6 +120,61 @@ impl WriterOptions {
             zstd_level: 1,
             sync: true,
         }
+    }
+
+    /// Sets [`WriterOptions::file_prefix`].
+    pub fn with_file_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.file_prefix = prefix.into();
+        self
+    }
+
+    /// Sets [`WriterOptions::security_lake_source`].
+    pub fn with_security_lake_source(mut self, source: impl Into<String>) -> Self {
+        self.security_lake_source = Some(source.into());
+        self
+    }
+
+    /// Sets [`WriterOptions::max_rows_per_file`].
+    pub fn with_max_rows_per_file(mut self, rows: usize) -> Self {
+        self.max_rows_per_file = rows;
+        self
+    }
+
+    /// Sets [`WriterOptions::max_file_bytes`].
+    pub fn with_max_file_bytes(mut self, bytes: usize) -> Self {
+        self.max_file_bytes = bytes;
+        self
+    }
+
+    /// Sets [`WriterOptions::max_buffered_bytes`].
+    pub fn with_max_buffered_bytes(mut self, bytes: usize) -> Self {
+        self.max_buffered_bytes = bytes;
+        self
+    }
+
+    /// Sets [`WriterOptions::row_group_rows`].
+    pub fn with_row_group_rows(mut self, rows: usize) -> Self {
+        self.row_group_rows = rows;
+        self
+    }
+
+    /// Sets [`WriterOptions::zstd_level`].
+    pub fn with_zstd_level(mut self, level: i32) -> Self {
+        self.zstd_level = level;
+        self
+    }
+
+    /// Sets [`WriterOptions::sync`].
+    pub fn with_sync(mut self, sync: bool) -> Self {
+        self.sync = sync;
+        self
+    }
+}
+
+impl Default for WriterOptions {
+    /// The defaults of [`WriterOptions::new`], writing under the current directory.
+    fn default() -> Self {
+        WriterOptions::new(".")
     }
 }
 
@@ -130,6 +208,16 @@ pub enum WriteError {
         /// What Arrow said.
         #[source]
         source: ArrowError,
+    },
+    /// The object store refused an upload (an existing key included: nothing is replaced).
+    #[cfg(feature = "s3")]
+    #[error("{}: {source}", path.display())]
+    Store {
+        /// The object's URL.
+        path: PathBuf,
+        /// What object_store said.
+        #[source]
+        source: object_store::Error,
     },
     /// A record could not be added to a flat batch.
     #[error(transparent)]
@@ -203,6 +291,10 @@ impl RowBuffer for FlatBatchBuilder {
 
     fn take_batch(&mut self) -> Result<RecordBatch, WriteError> {
         Ok(self.finish()?)
+    }
+
+    fn empty_bytes() -> usize {
+        FlatBatchBuilder::EMPTY_BYTES
     }
 
     fn unique_columns() -> &'static [&'static str] {
@@ -287,17 +379,26 @@ impl FlatWriter {
     /// [`WriterStats::write_errors`]. Either way the writer can go on.
     pub fn write(&mut self, event: &Event<'_>) -> Result<(), WriteError> {
         self.partitions.stats.records_given += 1;
-        let result =
-            self.partitions
-                .push(event, FLAT_LAYOUT_DIR, FlatBatchBuilder::new, |builder| {
-                    let before = builder.approx_bytes();
-                    builder.push(event)?;
-                    Ok::<_, WriteError>(builder.approx_bytes() - before)
-                });
+        let result = self.partitions.push(
+            event,
+            (FLAT_LAYOUT_DIR, FLAT_LAYOUT_DIR, ""),
+            FlatBatchBuilder::new,
+            |builder| {
+                let before = builder.approx_bytes();
+                builder.push(event)?;
+                Ok::<_, WriteError>(builder.approx_bytes() - before)
+            },
+        );
         if let Err(WriteError::Flat(_)) = &result {
             self.partitions.report_rejected(false);
         }
         result
+    }
+
+    /// Says that the objects of every delivery day up to `day` have been given: writes each partition of
+    /// those days to one file (see [`ParquetWriter::close_through`]).
+    pub fn close_through(&mut self, day: NaiveDate) -> Result<(), WriteError> {
+        self.partitions.close_through(day)
     }
 
     /// Writes every partition still buffered.

@@ -3,8 +3,10 @@
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
+use chrono::NaiveDate;
 use cloudtrail_model::Event;
 
+use super::partition;
 use super::partitioned::{Partitioned, RowBuffer};
 use super::{WriteError, WriterOptions, WriterStats};
 use crate::{Mapper, OcsfBatchBuilder};
@@ -29,6 +31,10 @@ impl RowBuffer for OcsfBatchBuilder {
 
     fn take_batch(&mut self) -> Result<RecordBatch, WriteError> {
         Ok(self.finish()?)
+    }
+
+    fn empty_bytes() -> usize {
+        OcsfBatchBuilder::EMPTY_BYTES
     }
 
     fn unique_columns() -> &'static [&'static str] {
@@ -83,7 +89,9 @@ impl RowBuffer for OcsfBatchBuilder {
 /// ```
 pub struct OcsfWriter {
     mapper: Arc<Mapper>,
-    partitions: Partitioned<OcsfBatchBuilder>,
+    /// `ext/<source>` when writing a Security Lake custom source.
+    lake_root: Option<String>,
+    pub(super) partitions: Partitioned<OcsfBatchBuilder>,
 }
 
 impl std::fmt::Debug for OcsfWriter {
@@ -100,8 +108,13 @@ impl OcsfWriter {
     /// A writer for worker `worker` (which makes its file names unique among the workers), mapping with
     /// `mapper` (shared between the workers).
     pub fn new(mapper: Arc<Mapper>, options: WriterOptions, worker: usize) -> Self {
+        let lake_root = options
+            .security_lake_source
+            .as_ref()
+            .map(|source| format!("ext/{}", partition::escape_value(source)));
         OcsfWriter {
             mapper,
+            lake_root,
             partitions: Partitioned::new(options, worker, OCSF_TIME_COLUMN),
         }
     }
@@ -125,9 +138,14 @@ impl OcsfWriter {
         let class = record.class();
         let version = self.mapper.version();
         let bytes = approx_event_bytes(event);
+        let stem = class.file_stem();
+        let place = match &self.lake_root {
+            Some(root) => (stem, root.as_str(), lake_name_tag(class)),
+            None => (stem, stem, ""),
+        };
         let result = self.partitions.push(
             event,
-            class.file_stem(),
+            place,
             || OcsfBatchBuilder::new(class, version),
             |builder| {
                 builder.push(&record)?;
@@ -138,6 +156,12 @@ impl OcsfWriter {
             self.partitions.report_rejected(false);
         }
         result
+    }
+
+    /// Says that the objects of every delivery day up to `day` have been given: writes each partition of
+    /// those days to one file per class (see [`super::ParquetWriter::close_through`]).
+    pub fn close_through(&mut self, day: NaiveDate) -> Result<(), WriteError> {
+        self.partitions.close_through(day)
     }
 
     /// Writes every partition still buffered.
@@ -158,6 +182,15 @@ impl OcsfWriter {
     /// Bytes buffered, by the estimate.
     pub fn buffered_bytes(&self) -> usize {
         self.partitions.buffered_bytes()
+    }
+}
+
+/// The start of a file's name in a Security Lake source, where the classes share the directories.
+fn lake_name_tag(class: crate::OcsfClass) -> &'static str {
+    match class {
+        crate::OcsfClass::AccountChange => "account_change-",
+        crate::OcsfClass::Authentication => "authentication-",
+        crate::OcsfClass::ApiActivity => "api_activity-",
     }
 }
 

@@ -47,8 +47,8 @@ struct DirKey {
 }
 
 impl DirCache {
-    /// The directory [`partition_dir`] gives for `event` in `layout`.
-    pub(crate) fn dir(&mut self, layout: &str, event: &Event<'_>) -> &str {
+    /// The directory [`partition_dir`] gives for `event` in `layout`, and the partition's day.
+    pub(crate) fn dir(&mut self, layout: &str, event: &Event<'_>) -> (&str, Option<NaiveDate>) {
         let region = event.aws_region();
         let account = record_account(event);
         let time = event.event_time();
@@ -68,7 +68,10 @@ impl DirCache {
                 day,
             });
         }
-        &self.dir
+        (
+            &self.dir,
+            day.filter(|day| (0..=9999).contains(&day.year())),
+        )
     }
 }
 
@@ -109,6 +112,13 @@ pub(crate) fn partition_dir_of(
         }
         _ => out.push_str(DEFAULT_PARTITION),
     }
+}
+
+/// A value escaped as a partition value is (see [`partition_dir`]), for other path components.
+pub(crate) fn escape_value(value: &str) -> String {
+    let mut out = String::new();
+    push_value(&mut out, Some(value));
+    out
 }
 
 fn push_value(out: &mut String, value: Option<&str>) {
@@ -176,7 +186,7 @@ mod tests {
                 let event = Event::from_json(json).unwrap();
                 let mut expected = String::new();
                 partition_dir(layout, &event, &mut expected);
-                assert_eq!(cache.dir(layout, &event), expected, "{layout} {json}");
+                assert_eq!(cache.dir(layout, &event).0, expected, "{layout} {json}");
             }
         }
     }
