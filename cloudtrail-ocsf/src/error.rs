@@ -46,6 +46,14 @@ pub enum MapError {
         /// The record's `eventID`.
         event_id: Option<String>,
     },
+    /// A CloudTrail aggregated event (`eventType: AwsAggregatedEvent`): a five-minute summary of many
+    /// data events, not one request, so no OCSF activity class holds it; its members are kept whole in
+    /// the flat layout.
+    #[error("{} is a CloudTrail aggregated event (a summary of data events over a time window, not one request), which has no OCSF class here", record_name(.event_id))]
+    Aggregated {
+        /// The record's `eventId`.
+        event_id: Option<String>,
+    },
     /// An API Activity record without `sourceIPAddress` or `vpcEndpointId`: its class requires
     /// `src_endpoint`, and there is nothing to put in it.
     #[error("{} has no sourceIPAddress or vpcEndpointId ({class} requires src_endpoint)", record_name(.event_id))]
@@ -94,6 +102,7 @@ impl MapError {
             MapError::BadEventTime { .. } => "bad_event_time",
             MapError::MissingEventName { .. } => "missing_event_name",
             MapError::Insight { .. } => "insight",
+            MapError::Aggregated { .. } => "aggregated",
             MapError::Oversized { .. } => "oversized",
             MapError::MissingSource { .. } => "missing_source",
             MapError::MissingActor { .. } => "missing_actor",

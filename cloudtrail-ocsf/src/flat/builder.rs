@@ -91,6 +91,10 @@ pub struct FlatBatchBuilder {
     tls_details: TlsColumns,
     insight_details: StringBuilder,
     event_context: StringBuilder,
+    aggregated_event_id: StringBuilder,
+    aggregated_account_id: StringBuilder,
+    time_window: StringBuilder,
+    summary: StringBuilder,
     other: StringBuilder,
     /// `_other` of the record being pushed.
     other_text: String,
@@ -160,6 +164,10 @@ impl FlatBatchBuilder {
             tls_details: TlsColumns::default(),
             insight_details: StringBuilder::with_capacity(0, 0),
             event_context: StringBuilder::with_capacity(0, 0),
+            aggregated_event_id: StringBuilder::with_capacity(0, 0),
+            aggregated_account_id: StringBuilder::with_capacity(0, 0),
+            time_window: StringBuilder::with_capacity(0, 0),
+            summary: StringBuilder::with_capacity(0, 0),
             other: StringBuilder::with_capacity(0, 0),
             other_text: String::new(),
             json_text: Vec::new(),
@@ -224,6 +232,29 @@ impl FlatBatchBuilder {
             }
         };
         let resources_text = resources_text.filter(|_| resources_kept_whole);
+        // Aggregated events' window and summary (rare: one record per five minutes of data events).
+        let window_text = match &event.time_window {
+            Some(window) => {
+                Some(
+                    serde_json::to_string(&**window).map_err(|source| FlatError::Json {
+                        member: "timeWindow",
+                        source,
+                    })?,
+                )
+            }
+            None => None,
+        };
+        let summary_text = match &event.summary {
+            Some(summary) => {
+                Some(
+                    serde_json::to_string(&**summary).map_err(|source| FlatError::Json {
+                        member: "summary",
+                        source,
+                    })?,
+                )
+            }
+            None => None,
+        };
 
         let time = event
             .event_time
@@ -326,6 +357,28 @@ impl FlatBatchBuilder {
             None => self.insight_details.append_null(),
         }
         put(&mut self.event_context, event.event_context.as_ref(), bytes);
+        put(
+            &mut self.aggregated_event_id,
+            event.aggregated_event_id.as_ref(),
+            bytes,
+        );
+        put(
+            &mut self.aggregated_account_id,
+            event.aggregated_account_id.as_ref(),
+            bytes,
+        );
+        for (column, text) in [
+            (&mut self.time_window, &window_text),
+            (&mut self.summary, &summary_text),
+        ] {
+            match text {
+                Some(text) => {
+                    *bytes += text.len();
+                    column.append_value(text);
+                }
+                None => column.append_null(),
+            }
+        }
         if has_other {
             *bytes += self.other_text.len();
             self.other.append_value(&self.other_text);
@@ -371,6 +424,10 @@ impl FlatBatchBuilder {
             self.tls_details.finish()?,
             Arc::new(self.insight_details.finish()),
             Arc::new(self.event_context.finish()),
+            Arc::new(self.aggregated_event_id.finish()),
+            Arc::new(self.aggregated_account_id.finish()),
+            Arc::new(self.time_window.finish()),
+            Arc::new(self.summary.finish()),
             Arc::new(self.other.finish()),
         ];
         self.rows = 0;

@@ -118,10 +118,10 @@ pub(crate) fn tls_fields() -> Fields {
 ///
 /// | column | Arrow type |
 /// |---|---|
-/// | `eventVersion`, `eventSource`, `eventName`, `awsRegion`, `sourceIPAddress`, `userAgent`, `errorCode`, `errorMessage`, `requestID`, `eventID`, `eventType`, `apiVersion`, `recipientAccountId`, `sharedEventID`, `vpcEndpointId`, `vpcEndpointAccountId`, `eventCategory` | `Utf8` |
+/// | `eventVersion`, `eventSource`, `eventName`, `awsRegion`, `sourceIPAddress`, `userAgent`, `errorCode`, `errorMessage`, `requestID`, `eventID`, `eventType`, `apiVersion`, `recipientAccountId`, `sharedEventID`, `vpcEndpointId`, `vpcEndpointAccountId`, `eventCategory`, and aggregated events' `eventId` and `accountId` | `Utf8` |
 /// | `userIdentity` | `Struct` of `type`, `principalId`, `arn`, `accountId`, `accessKeyId`, `userName` (`Utf8`), `sessionContext` (`Struct` of `attributes` {`creationDate`: `Utf8`, `mfaAuthenticated`: `Boolean`}, `sessionIssuer` {`type`, `principalId`, `arn`, `accountId`, `userName`}, `webIdFederationData` {`federatedProvider`, `attributes`: JSON text}, `sourceIdentity`, `ec2RoleDelivery`, `assumedRoot`: `Boolean`), `invokedBy`, `identityProvider`, `onBehalfOf` {`userId`, `identityStoreArn`}, `credentialId`, `inScopeOf` {`sourceArn`, `sourceAccount`, `issuerType`, `credentialsIssuedTo`} |
 /// | `eventTime` | `Timestamp(Millisecond, "UTC")` |
-/// | `requestParameters`, `responseElements`, `additionalEventData`, `serviceEventDetails`, `edgeDeviceDetails`, `eventContext`, `insightDetails` | `Utf8`, JSON text |
+/// | `requestParameters`, `responseElements`, `additionalEventData`, `serviceEventDetails`, `edgeDeviceDetails`, `eventContext`, `insightDetails`, aggregated events' `timeWindow` and `summary` | `Utf8`, JSON text |
 /// | `managementEvent`, `readOnly`, `sessionCredentialFromConsole` | `Boolean` |
 /// | `resources` | `List` of `Struct` {`ARN`, `accountId`, `type`} |
 /// | `addendum` | `Struct` {`reason`, `updatedFields` (JSON text), `originalRequestID`, `originalEventID`} |
@@ -168,6 +168,10 @@ pub fn flat_schema() -> SchemaRef {
                 object("tlsDetails", tls_fields()),
                 text("insightDetails"),
                 text("eventContext"),
+                text("eventId"),
+                text("accountId"),
+                text("timeWindow"),
+                text("summary"),
                 text(OTHER_COLUMN),
             ]))
         })

@@ -62,6 +62,10 @@ const HANDLED_MEMBERS: &[&str] = &[
     "tlsDetails",
     "insightDetails",
     "eventContext",
+    "eventId",
+    "accountId",
+    "timeWindow",
+    "summary",
 ];
 
 /// `metadata.product.feature.name` when a record has no `eventCategory` (what Security Lake writes).
@@ -146,6 +150,11 @@ impl<'o, 'a> Mapping<'o, 'a> {
                 event_id: event_id(),
             });
         }
+        if event.aggregation().is_some() {
+            return Err(MapError::Aggregated {
+                event_id: event_id(),
+            });
+        }
         let event_name = event
             .event_name()
             .filter(|name| !name.is_empty())
@@ -215,6 +224,11 @@ impl<'o, 'a> Mapping<'o, 'a> {
             tls_details,
             insight_details: _,
             event_context,
+            // Aggregated events are refused in `new`.
+            aggregated_event_id: _,
+            aggregated_account_id: _,
+            time_window: _,
+            summary: _,
             other,
             ..
         } = self.event;

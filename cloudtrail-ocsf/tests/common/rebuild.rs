@@ -16,6 +16,8 @@ const JSON_COLUMNS: &[&str] = &[
     "edgeDeviceDetails",
     "eventContext",
     "insightDetails",
+    "timeWindow",
+    "summary",
     "userIdentity.sessionContext.webIdFederationData.attributes",
     "addendum.updatedFields",
 ];
