@@ -76,6 +76,23 @@ pub enum ReadError {
         #[source]
         error: serde_json::Error,
     },
+    /// A top-level value of JSON Lines or concatenated JSON (a record, an envelope, a container) is
+    /// damaged: invalid JSON or UTF-8, or not an object. That value is lost alone; reading went on at the next line that
+    /// starts an object.
+    #[error(
+        "{input}: record {record_index} at byte {offset}: {damage}; read on from the next line that starts an object"
+    )]
+    DamagedValue {
+        /// The input.
+        input: String,
+        /// The index the damaged value had.
+        record_index: u64,
+        /// Offset of the damage.
+        offset: u64,
+        /// What is wrong with it.
+        #[source]
+        damage: ValueDamage,
+    },
     /// A record is larger than the configured cap.
     #[error(
         "{input}: record {record_index} at byte {offset} is {size} bytes, over the limit of {limit}"
@@ -142,16 +159,23 @@ pub enum ReadError {
         /// Offset of the record.
         offset: u64,
     },
-    /// A JSON object at the top level that is neither a `{"Records":[...]}` file, a record, an EventBridge
-    /// envelope nor a digest; or a top-level value that is not an object or array.
-    #[error("{input}: byte {offset}: not CloudTrail content: {reason}")]
-    UnknownContent {
-        /// The input.
-        input: String,
-        /// Offset of the value.
-        offset: u64,
-        /// What was found.
-        reason: String,
+}
+
+/// What is wrong with a damaged top-level value ([`ReadError::DamagedValue`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValueDamage {
+    /// It is not valid JSON.
+    #[error("invalid JSON: {0}")]
+    Json(#[source] serde_json::Error),
+    /// It holds bytes that are not UTF-8.
+    #[error("invalid UTF-8")]
+    Utf8,
+    /// It is valid JSON, but not an object.
+    #[error("a top-level {found} where a record was expected")]
+    NotAnObject {
+        /// What it is: `array`, `string`, `number`, `boolean` or `null`.
+        found: &'static str,
     },
 }
 
@@ -165,12 +189,12 @@ impl ReadError {
             | ReadError::Empty { input }
             | ReadError::Utf8 { input, .. }
             | ReadError::Json { input, .. }
+            | ReadError::DamagedValue { input, .. }
             | ReadError::RecordTooLarge { input, .. }
             | ReadError::NotARecord { input, .. }
             | ReadError::NotCloudTrail { input, .. }
             | ReadError::NoRecordMembers { input, .. }
-            | ReadError::TooDeep { input, .. }
-            | ReadError::UnknownContent { input, .. } => input,
+            | ReadError::TooDeep { input, .. } => input,
         }
     }
 
@@ -180,6 +204,7 @@ impl ReadError {
             ReadError::Gzip { record_index, .. }
             | ReadError::Utf8 { record_index, .. }
             | ReadError::Json { record_index, .. }
+            | ReadError::DamagedValue { record_index, .. }
             | ReadError::RecordTooLarge { record_index, .. }
             | ReadError::NotARecord { record_index, .. }
             | ReadError::NotCloudTrail { record_index, .. }
@@ -195,12 +220,12 @@ impl ReadError {
             ReadError::Gzip { offset, .. }
             | ReadError::Utf8 { offset, .. }
             | ReadError::Json { offset, .. }
+            | ReadError::DamagedValue { offset, .. }
             | ReadError::RecordTooLarge { offset, .. }
             | ReadError::NotARecord { offset, .. }
             | ReadError::NotCloudTrail { offset, .. }
             | ReadError::NoRecordMembers { offset, .. }
-            | ReadError::TooDeep { offset, .. }
-            | ReadError::UnknownContent { offset, .. } => Some(*offset),
+            | ReadError::TooDeep { offset, .. } => Some(*offset),
             _ => None,
         }
     }
@@ -210,6 +235,7 @@ impl ReadError {
         matches!(
             self,
             ReadError::NotARecord { .. }
+                | ReadError::DamagedValue { .. }
                 | ReadError::NotCloudTrail { .. }
                 | ReadError::NoRecordMembers { .. }
                 | ReadError::TooDeep { .. }

@@ -10,7 +10,7 @@ use serde_json::value::RawValue;
 
 use cloudtrail_model::Event;
 
-use crate::error::ReadError;
+use crate::error::{ReadError, ValueDamage};
 
 /// One record's text with where it is.
 pub(crate) struct Span<'t> {
@@ -20,6 +20,14 @@ pub(crate) struct Span<'t> {
     /// The record, when the scan parsed it to find where it ends (the fast path); else the callback
     /// parses `text`, which the parser checked is one JSON value.
     pub(crate) event: Option<&'t Event<'t>>,
+}
+
+/// What the scan hands over, in order.
+pub(crate) enum Found<'t> {
+    /// A record to deliver (or to reject for what it holds).
+    Record(Span<'t>),
+    /// A top-level value lost to damage; the scan went on after it.
+    Lost(ReadError),
 }
 
 /// What the record callback tells the scan.
@@ -34,70 +42,173 @@ pub(crate) enum Flow {
 /// What scanning found besides the records.
 #[derive(Debug, Default)]
 pub(crate) struct Scanned {
-    /// Records handed to the callback.
+    /// Records and lost values handed over, counted from the window's first index.
     pub(crate) records: u64,
     /// The content was a CloudTrail digest file.
     pub(crate) digest: bool,
     /// The error that ended the scan early, if any.
     pub(crate) damage: Option<ReadError>,
+    /// For a window that is not the last: the bytes read through (whole values, lost ones included);
+    /// the rest starts a value the window cuts short.
+    pub(crate) consumed: usize,
+    /// The window ended inside a lost value: the content up to the next line that starts a value is to
+    /// be dropped ([`skip_to_next_value_line`]).
+    pub(crate) skipping: bool,
 }
 
-/// Scans `bytes` for records, calling `on_record` for each in order. `max_record` caps a record's size.
+/// Where a window of content sits in its input.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Window {
+    /// The offset of the window's first byte in the input's content.
+    pub(crate) offset: u64,
+    /// The index the window's first record gets.
+    pub(crate) first_index: u64,
+    /// No content follows the window.
+    pub(crate) last: bool,
+    /// The window is in the middle of a stream of top-level values (not the start of the content).
+    pub(crate) within_values: bool,
+}
+
+impl Window {
+    /// The whole content at once.
+    #[cfg(test)]
+    pub(crate) const WHOLE: Window = Window {
+        offset: 0,
+        first_index: 0,
+        last: true,
+        within_values: false,
+    };
+}
+
+/// How content is read, from how it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// Nothing but white space yet, or a first member name cut short.
+    Undecided,
+    /// One JSON document to read whole: a `{"Records":[...]}` file or a plain array.
+    Document,
+    /// Top-level values one after the other (JSON Lines, concatenated JSON, envelopes, a single record),
+    /// read a window at a time.
+    Values,
+}
+
+/// The shape of content that starts with `bytes`.
+pub(crate) fn shape(bytes: &[u8]) -> Shape {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let start = bytes
+        .iter()
+        .position(|byte| !matches!(byte, b' ' | b'\t' | b'\r' | b'\n'));
+    let Some(start) = start else {
+        return Shape::Undecided;
+    };
+    match bytes[start] {
+        b'[' => Shape::Document,
+        b'{' => {
+            let rest = &bytes[start + 1..];
+            let Some(quote) = rest
+                .iter()
+                .position(|byte| !matches!(byte, b' ' | b'\t' | b'\r' | b'\n'))
+            else {
+                return Shape::Undecided;
+            };
+            if rest[quote] != b'"' {
+                return Shape::Values;
+            }
+            match memchr::memchr(b'"', &rest[quote + 1..]) {
+                None => Shape::Undecided,
+                Some(end) if &rest[quote + 1..quote + 1 + end] == b"Records" => Shape::Document,
+                Some(_) => Shape::Values,
+            }
+        }
+        _ => Shape::Values,
+    }
+}
+
+/// Where reading resumes after damage in a stream of values: just after the next line feed that is
+/// followed by `{` (a line that starts an object), at or after `from`.
+pub(crate) fn skip_to_next_value_line(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    memchr::memmem::find(rest, b"\n{").map(|at| from + at + 1)
+}
+
+/// Scans `bytes`, a window of an input's content, for records, handing each to `on_item` in order.
+/// `max_record` caps a record's size.
 pub(crate) fn scan(
     input: &str,
     bytes: &[u8],
+    window: Window,
     max_record: u64,
-    on_record: &mut dyn FnMut(Span<'_>) -> Flow,
+    on_item: &mut dyn FnMut(Found<'_>) -> Flow,
 ) -> Scanned {
-    scan_with(input, bytes, max_record, on_record, true)
+    scan_with(input, bytes, window, max_record, on_item, true)
 }
 
 /// [`scan`], with or without the fast path for containers (the tests compare the two).
 fn scan_with(
     input: &str,
     bytes: &[u8],
+    window: Window,
     max_record: u64,
-    on_record: &mut dyn FnMut(Span<'_>) -> Flow,
+    on_item: &mut dyn FnMut(Found<'_>) -> Flow,
     fast: bool,
 ) -> Scanned {
-    let (text, bad_utf8) = match std::str::from_utf8(bytes) {
-        Ok(text) => (text, None),
-        Err(error) => {
-            let valid = error.valid_up_to();
-            (
-                std::str::from_utf8(&bytes[..valid]).unwrap_or_default(),
-                Some(valid as u64),
-            )
-        }
-    };
     let mut scanner = Scanner {
         input,
-        base: text,
+        origin: bytes.as_ptr() as usize,
+        window,
         max_record,
-        on_record,
+        on_item,
         stopped: false,
         recheck: !fast,
         skip: 0,
-        scanned: Scanned::default(),
+        scanned: Scanned {
+            records: window.first_index,
+            ..Scanned::default()
+        },
     };
-    scanner.top_level(text);
-    if let (Some(offset), false) = (bad_utf8, scanner.stopped) {
-        // The cut at the bad byte is the damage, whatever the parser said about the text before it.
-        scanner.scanned.damage = Some(ReadError::Utf8 {
-            input: input.to_owned(),
-            record_index: scanner.scanned.records,
-            offset,
-        });
+    if window.within_values {
+        scanner.stream_values(bytes, 0);
+    } else {
+        scanner.top_level(bytes);
     }
     scanner.scanned
 }
 
+/// The longest UTF-8 prefix of `bytes`, and where the first invalid byte is, if any, with whether the
+/// bytes merely end inside a character.
+fn utf8_prefix(bytes: &[u8]) -> (&str, Option<(usize, bool)>) {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(error) => {
+            let valid = error.valid_up_to();
+            let text = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+            (text, Some((valid, error.error_len().is_none())))
+        }
+    }
+}
+
+/// How a run of top-level values ended.
+enum ValuesEnd {
+    /// Every value was whole.
+    Whole,
+    /// The callback stopped the scan.
+    Stopped,
+    /// The text ends inside the value that starts at `start`.
+    CutShort {
+        start: usize,
+        error: serde_json::Error,
+    },
+    /// The value that starts at `start` is damaged; what it delivered before the damage is delivered.
+    Damaged { start: usize, error: ReadError },
+}
+
 struct Scanner<'s, 'f> {
     input: &'s str,
-    /// The whole text, to turn slices into offsets.
-    base: &'s str,
+    /// Where the window's bytes start in memory, to turn slices into offsets.
+    origin: usize,
+    window: Window,
     max_record: u64,
-    on_record: &'f mut dyn FnMut(Span<'_>) -> Flow,
+    on_item: &'f mut dyn FnMut(Found<'_>) -> Flow,
     /// The caller asked to stop: no more records, no error for the interruption.
     stopped: bool,
     /// The fast path met something it does not handle (anything unusual or damaged), or is off.
@@ -109,62 +220,82 @@ struct Scanner<'s, 'f> {
 
 impl<'s> Scanner<'s, '_> {
     fn offset_of(&self, part: &str) -> u64 {
-        (part.as_ptr() as usize).saturating_sub(self.base.as_ptr() as usize) as u64
+        (part.as_ptr() as usize).saturating_sub(self.origin) as u64 + self.window.offset
     }
 
-    fn top_level(&mut self, text: &'s str) {
-        let start = text.len()
-            - text
-                .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n'])
+    fn top_level(&mut self, bytes: &'s [u8]) {
+        let start = bytes.len()
+            - bytes
+                .strip_prefix(b"\xef\xbb\xbf")
+                .unwrap_or(bytes)
+                .trim_ascii_start()
                 .len();
-        match text.as_bytes().get(start) {
-            None if self.base.is_empty() || text.trim().is_empty() => {
-                if self.scanned.damage.is_none() {
-                    self.scanned.damage = Some(ReadError::Empty {
-                        input: self.input.to_owned(),
-                    });
-                }
-            }
-            Some(b'[') => {
-                let mut de = serde_json::Deserializer::from_str(&text[start..]);
-                let result = de.deserialize_seq(RecordSeq { scanner: self });
-                self.finish(result.and_then(|()| de.end()), &text[start..]);
-            }
-            Some(b'{') if first_key(&text[start..]) == Some("Records") => {
-                // The common case: one container. Its records are found by their brackets and parsed
-                // once.
-                let container = &text[start..];
-                // (`recheck` set from the start means the fast path is off.)
-                if !self.recheck {
-                    match self.fast_container(container) {
-                        // Anything after the container (the next member of a multi-member gzip,
-                        // damage) is read by the parser as before, so that it says what it says
-                        // with the whole text in view.
-                        Some(end) => {
-                            let rest = container.get(end..).unwrap_or_default();
-                            if rest.trim_matches([' ', '\t', '\r', '\n']).is_empty() {
-                                return;
-                            }
-                        }
-                        None if !self.recheck => return,
-                        None => {}
+        if bytes.get(start).is_none() {
+            self.scanned.damage = Some(ReadError::Empty {
+                input: self.input.to_owned(),
+            });
+            return;
+        }
+        let (text, bad_utf8) = utf8_prefix(bytes);
+        let binary = bad_utf8.is_some_and(|(bad, _)| bad == start);
+        if shape(bytes) == Shape::Document || binary {
+            // (Content that does not even start as text is not read on as values: it is reported once.)
+            self.document(text, start);
+        } else {
+            self.stream_values(bytes, start);
+            return;
+        }
+        if let (Some((valid, _)), false) = (bad_utf8, self.stopped) {
+            // The cut at the bad byte is the damage, whatever the parser said about the text before it.
+            self.scanned.damage = Some(ReadError::Utf8 {
+                input: self.input.to_owned(),
+                record_index: self.scanned.records,
+                offset: self.window.offset + valid as u64,
+            });
+        }
+    }
+
+    /// A document read whole: a plain array, or a `{"Records":[...]}` container (then perhaps more
+    /// values: the next member of a multi-member gzip).
+    fn document(&mut self, text: &'s str, start: usize) {
+        let Some(document) = text.get(start..) else {
+            return;
+        };
+        if document.starts_with('[') {
+            let mut de = serde_json::Deserializer::from_str(document);
+            let result = de.deserialize_seq(RecordSeq { scanner: self });
+            self.finish(result.and_then(|()| de.end()), document);
+            return;
+        }
+        // The common case: one container. Its records are found by their brackets and parsed once.
+        // (`recheck` set from the start means the fast path is off.)
+        if !self.recheck {
+            match self.fast_container(document) {
+                // Anything after the container (the next member of a multi-member gzip, damage) is
+                // read by the parser as before, so that it says what it says with the whole text in
+                // view.
+                Some(end) => {
+                    let rest = document.get(end..).unwrap_or_default();
+                    if rest.trim_matches([' ', '\t', '\r', '\n']).is_empty() {
+                        return;
                     }
                 }
-                // Read it all again with the validating parser, which finds and locates whatever the
-                // fast path stopped at; the records it already handed over are counted, not repeated.
-                self.recheck = false;
-                self.skip = std::mem::take(&mut self.scanned.records);
-                let mut de = serde_json::Deserializer::from_str(container);
-                let result = de.deserialize_map(ContainerVisitor { scanner: self });
-                match result {
-                    Ok(()) => self.stream_values(de.into_iter(), container),
-                    Err(error) => self.finish(Err(error), container),
-                }
+                None if !self.recheck => return,
+                None => {}
             }
-            _ => {
-                let values = serde_json::Deserializer::from_str(&text[start..]).into_iter();
-                self.stream_values(values, &text[start..]);
+        }
+        // Read it all again with the validating parser, which finds and locates whatever the fast path
+        // stopped at; the records it already handed over are counted, not repeated.
+        self.recheck = false;
+        self.skip = std::mem::take(&mut self.scanned.records);
+        let mut de = serde_json::Deserializer::from_str(document);
+        let result = de.deserialize_map(ContainerVisitor { scanner: self });
+        match result {
+            Ok(()) => {
+                let end = start + de.into_iter::<IgnoredAny>().byte_offset();
+                self.stream_values(text.as_bytes(), end);
             }
+            Err(error) => self.finish(Err(error), document),
         }
     }
 
@@ -242,33 +373,197 @@ impl<'s> Scanner<'s, '_> {
         self.finish(result.and_then(|()| de.end()), text);
     }
 
-    /// Top-level values one after the other: JSON Lines, a single record, envelopes, digests, containers.
-    fn stream_values(
-        &mut self,
-        mut values: serde_json::StreamDeserializer<'s, serde_json::de::StrRead<'s>, &'s RawValue>,
-        text: &'s str,
-    ) {
+    /// Top-level values one after the other from `bytes[at..]`: JSON Lines, a single record, envelopes,
+    /// digests, containers. A damaged value (invalid JSON or UTF-8) is lost alone: reading goes on at the
+    /// next line that starts an object. The input ending inside a value is damage that ends it.
+    fn stream_values(&mut self, bytes: &'s [u8], mut at: usize) {
+        let last = self.window.last;
         loop {
-            match values.next() {
-                None => return,
-                Some(Ok(raw)) => self.top_value(raw.get()),
-                Some(Err(error)) => {
-                    let at = values.byte_offset().min(text.len());
-                    let rest = text[at..].trim_start();
-                    if rest.starts_with('{') && first_key(rest) == Some("Records") {
-                        // A damaged container: stream it to deliver what precedes the damage.
-                        self.container(rest);
-                    } else {
-                        // serde_json counts lines and columns from the start of its whole input.
-                        let offset = self.offset_of(text)
-                            + line_column_offset(text, error.line(), error.column());
-                        self.json_damage(error, offset);
+            let rest = bytes.get(at..).unwrap_or_default();
+            let (text, bad_utf8) = utf8_prefix(rest);
+            let resume_after = match self.values_in(text) {
+                ValuesEnd::Stopped => return,
+                ValuesEnd::Whole => match bad_utf8 {
+                    None => {
+                        self.scanned.consumed = bytes.len();
+                        return;
                     }
+                    // Outside strings, JSON is ASCII: a bad byte there is junk, lost as a value.
+                    Some((bad, _)) => {
+                        if !self.lose_utf8(at + bad) {
+                            return;
+                        }
+                        at + bad
+                    }
+                },
+                ValuesEnd::CutShort { start, error } => match bad_utf8 {
+                    Some((_, true)) | None if !last => {
+                        // The window ends inside a value (or a character): the next one holds it.
+                        self.scanned.consumed = at + start;
+                        return;
+                    }
+                    Some((bad, _)) => {
+                        if !self.lose_utf8(at + bad) {
+                            return;
+                        }
+                        at + bad
+                    }
+                    None if skip_to_next_value_line(text.as_bytes(), start).is_some() => {
+                        // A value left open reads on into the next lines (`{"a":` then a whole
+                        // record) until the input ends: it is lost alone, the lines after it read.
+                        // (Where the parser gave up, the end of the input, says nothing: the error
+                        // names where the value starts.)
+                        let offset = self.offset_of(&text[start..]);
+                        let error = self.damaged_value(ValueDamage::Json(error), offset);
+                        if !self.lose(error) {
+                            return;
+                        }
+                        at + start
+                    }
+                    None => {
+                        // The input ends inside this value: damage that ends the input.
+                        let value = &text[start..];
+                        if value.starts_with('{') && first_key(value) == Some("Records") {
+                            // A container cut short: deliver what precedes the cut.
+                            self.container(value);
+                        } else {
+                            let offset = self.offset_of(text)
+                                + line_column_offset(text, error.line(), error.column());
+                            self.json_damage(error, offset);
+                        }
+                        self.scanned.consumed = bytes.len();
+                        return;
+                    }
+                },
+                ValuesEnd::Damaged { start, error } => {
+                    if !self.lose(error) {
+                        return;
+                    }
+                    at + start
+                }
+            };
+            match skip_to_next_value_line(bytes, resume_after) {
+                Some(next) => at = next,
+                None if last => {
+                    self.scanned.consumed = bytes.len();
+                    return;
+                }
+                None => {
+                    // The lost value goes on past the window: drop what follows up to the next line
+                    // that starts a value. A final line feed is kept, as it may begin that line.
+                    self.scanned.consumed = bytes.len() - usize::from(bytes.ends_with(b"\n"));
+                    self.scanned.skipping = true;
                     return;
                 }
             }
-            if self.scanned.damage.is_some() || self.stopped {
-                return;
+        }
+    }
+
+    /// The values of `text`, until one is damaged or cut short.
+    fn values_in(&mut self, text: &'s str) -> ValuesEnd {
+        let mut values = serde_json::Deserializer::from_str(text).into_iter::<&RawValue>();
+        loop {
+            let before = values.byte_offset();
+            let start = text.len()
+                - text
+                    .get(before..)
+                    .unwrap_or_default()
+                    .trim_ascii_start()
+                    .len();
+            match values.next() {
+                None => return ValuesEnd::Whole,
+                Some(Ok(raw)) => {
+                    let raw = raw.get();
+                    if !self.window.last
+                        && values.byte_offset() == text.len()
+                        && !raw.ends_with(['}', ']', '"'])
+                    {
+                        // A number or literal the window may cut short.
+                        return ValuesEnd::CutShort {
+                            start,
+                            error: de::Error::custom("cut short"),
+                        };
+                    }
+                    self.top_value(raw);
+                    if self.stopped {
+                        return ValuesEnd::Stopped;
+                    }
+                    let damage = match self.scanned.damage.take() {
+                        // Not an object: as good as damage (a stray `"` before a record makes a
+                        // string of its first bytes), so reading goes on at the next line.
+                        Some(error @ ReadError::DamagedValue { .. }) => {
+                            return ValuesEnd::Damaged { start, error };
+                        }
+                        other => other,
+                    };
+                    // A record over the size cap: whole, so the next value follows it.
+                    if let Some(error) = damage
+                        && !self.lose(error)
+                    {
+                        return ValuesEnd::Stopped;
+                    }
+                }
+                Some(Err(error)) if error.is_eof() => return ValuesEnd::CutShort { start, error },
+                Some(Err(error)) => {
+                    let value = &text[start..];
+                    if value.starts_with('{') && first_key(value) == Some("Records") {
+                        // A damaged container: stream it to deliver what precedes the damage.
+                        self.container(value);
+                        if self.stopped {
+                            return ValuesEnd::Stopped;
+                        }
+                    }
+                    let error = match self.scanned.damage.take() {
+                        Some(error) => error,
+                        None => {
+                            let offset = self.offset_of(text)
+                                + line_column_offset(text, error.line(), error.column());
+                            self.damaged_value(ValueDamage::Json(error), offset)
+                        }
+                    };
+                    let error = match error {
+                        ReadError::Json {
+                            record_index,
+                            offset,
+                            error,
+                            ..
+                        } => ReadError::DamagedValue {
+                            input: self.input.to_owned(),
+                            record_index,
+                            offset,
+                            damage: ValueDamage::Json(error),
+                        },
+                        other => other,
+                    };
+                    return ValuesEnd::Damaged { start, error };
+                }
+            }
+        }
+    }
+
+    fn damaged_value(&self, damage: ValueDamage, offset: u64) -> ReadError {
+        ReadError::DamagedValue {
+            input: self.input.to_owned(),
+            record_index: self.scanned.records,
+            offset,
+            damage,
+        }
+    }
+
+    /// Hands over the value holding the bad byte at `bad` (in the window) as lost.
+    fn lose_utf8(&mut self, bad: usize) -> bool {
+        let error = self.damaged_value(ValueDamage::Utf8, self.window.offset + bad as u64);
+        self.lose(error)
+    }
+
+    /// Hands over a lost value; false when the caller stops.
+    fn lose(&mut self, error: ReadError) -> bool {
+        self.scanned.records += 1;
+        match (self.on_item)(Found::Lost(error)) {
+            Flow::Continue => true,
+            Flow::Stop => {
+                self.stopped = true;
+                false
             }
         }
     }
@@ -276,11 +571,10 @@ impl<'s> Scanner<'s, '_> {
     fn top_value(&mut self, raw: &'s str) {
         let offset = self.offset_of(raw);
         if !raw.starts_with('{') {
-            self.scanned.damage = Some(ReadError::UnknownContent {
-                input: self.input.to_owned(),
-                offset,
-                reason: format!("a top-level {} where records were expected", kind_of(raw)),
-            });
+            let damage = ValueDamage::NotAnObject {
+                found: kind_of(raw),
+            };
+            self.scanned.damage = Some(self.damaged_value(damage, offset));
             return;
         }
         // Only objects that might be containers, envelopes or digests pay for a look at their members.
@@ -332,12 +626,12 @@ impl<'s> Scanner<'s, '_> {
             return false;
         }
         self.scanned.records += 1;
-        match (self.on_record)(Span {
+        match (self.on_item)(Found::Record(Span {
             text,
             index,
             offset,
             event,
-        }) {
+        })) {
             Flow::Continue => true,
             Flow::Stop => {
                 self.stopped = true;
@@ -514,6 +808,8 @@ mod tests {
         /// (index, offset, text, parsed) of each record; parsed means it parses, to the same record
         /// as the scan's when the scan parsed it.
         records: Vec<(u64, u64, String, bool)>,
+        /// The values lost on the way, as errors.
+        lost: Vec<String>,
         found: u64,
         damage: Option<String>,
     }
@@ -522,7 +818,15 @@ mod tests {
     fn scan_as_the_reader(text: &[u8], max_record: u64, fast: bool) -> (usize, Seen) {
         let mut records = Vec::new();
         let mut parsed_by_scan = 0;
-        let mut on_record = |span: Span<'_>| {
+        let mut lost = Vec::new();
+        let mut on_record = |found: Found<'_>| {
+            let span = match found {
+                Found::Record(span) => span,
+                Found::Lost(error) => {
+                    lost.push(error.to_string());
+                    return Flow::Continue;
+                }
+            };
             parsed_by_scan += usize::from(span.event.is_some());
             let again = Event::from_json(span.text);
             let parsed = match (span.event, again) {
@@ -533,9 +837,10 @@ mod tests {
             records.push((span.index, span.offset, span.text.to_owned(), parsed));
             Flow::Continue
         };
-        let scanned = scan_with("t", text, max_record, &mut on_record, fast);
+        let scanned = scan_with("t", text, Window::WHOLE, max_record, &mut on_record, fast);
         let seen = Seen {
             records,
+            lost,
             found: scanned.records,
             damage: scanned.damage.map(|damage| damage.to_string()),
         };

@@ -47,10 +47,22 @@
 //!
 //! Under [`ErrorPolicy::SkipAndReport`] (the default) each error goes to the error callback and reading
 //! goes on; under [`ErrorPolicy::FailFast`] the first error ends the read and is returned. A bad record
-//! (not an object, a lookalike, nesting deeper than 128 levels) loses that record only. Damage to the
-//! content (invalid JSON or UTF-8, a record over [`ReaderOptions::max_record_bytes`], content over
-//! [`ReaderOptions::max_decompressed_bytes`]) ends that input: every complete record before the damage is
-//! delivered, then one error, then the next input.
+//! (not an object, a lookalike, nesting deeper than 128 levels) loses that record only. What damage to
+//! the content costs depends on its shape, decided on purpose for each:
+//!
+//! - **JSON Lines, concatenated JSON, EventBridge envelope streams** (top-level values one after the
+//!   other): a damaged value (invalid JSON or UTF-8, a line cut short, a value that is not an object,
+//!   a record over [`ReaderOptions::max_record_bytes`]) loses that value only, reported as
+//!   [`ReadError::DamagedValue`] (or the error that names the cause); reading goes on at the next line
+//!   that starts with `{`, so each line of JSON Lines costs at most itself. Values written one after the
+//!   other on a single line have no such place to start again that could not be inside the damaged
+//!   value: there the rest of the line is lost, as one reported value. Only the input ending inside
+//!   its last value ends it with [`ReadError::Json`] (a cut file).
+//! - **Documents read whole** (a `{"Records":[...]}` file, a plain JSON array): they are one JSON value,
+//!   and once its brackets are broken where the next element starts cannot be told from a bracket
+//!   inside a string; guessing could deliver pieces of the damaged record as records. So damage there
+//!   ends the input: every complete record before it is delivered, then one error, then the next
+//!   input. Content over [`ReaderOptions::max_decompressed_bytes`] ends the input the same way.
 //!
 //! Gzip damage (a member cut short, invalid deflate data, a CRC-32 or length that does not match) is
 //! treated the same way by default ([`DamagedGzip::DeliverBeforeDamage`]): every complete record the
@@ -64,8 +76,9 @@
 //! reported, and the members before a damaged one are still delivered. Plain JSON has no checksum, and
 //! its damage is located as above.
 //!
-//! [`Stats`] counts what happened, and records are conserved: found = delivered + reported (a damaged
-//! member or cut input counts as one reported record).
+//! [`Stats`] counts what happened, and records are conserved: found = delivered + reported (a lost
+//! value, a damaged member or a cut input counts as one reported record; a lost line of JSON Lines keeps
+//! its index, so the records after it keep theirs).
 //!
 //! # S3
 //!
@@ -149,7 +162,7 @@ mod reader;
 mod s3;
 mod stats;
 
-pub use error::ReadError;
+pub use error::{ReadError, ValueDamage};
 pub use layout::{LayoutFilter, LayoutPath};
 pub use options::{DamagedGzip, ErrorPolicy, Progress, ProgressHook, ReaderOptions, S3Options};
 pub use reader::{LocatedEvent, Output, Reader, RecordInfo, Records, Source};

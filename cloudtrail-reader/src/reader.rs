@@ -12,7 +12,7 @@ use cloudtrail_model::{Event, OwnedEvent};
 
 use crate::decode::{Buffers, DecodeStop, decode};
 use crate::error::ReadError;
-use crate::format::{Flow, Span, scan};
+use crate::format::{Flow, Found, Window, scan};
 use crate::options::{ErrorPolicy, Progress, ReaderOptions};
 use crate::stats::Stats;
 
@@ -319,7 +319,20 @@ impl Reader {
         };
 
         let mut keep_going = true;
-        let mut on_record = |span: Span<'_>| -> Flow {
+        let mut on_record = |found: Found<'_>| -> Flow {
+            let span = match found {
+                Found::Record(span) => span,
+                Found::Lost(error) => {
+                    stats.records_reported += 1;
+                    stats.errors += 1;
+                    keep_going = report(error);
+                    return if keep_going {
+                        Flow::Continue
+                    } else {
+                        Flow::Stop
+                    };
+                }
+            };
             let info = RecordInfo {
                 input: name,
                 index: span.index,
@@ -388,6 +401,12 @@ impl Reader {
         let scanned = scan(
             name,
             buffer.content(),
+            Window {
+                offset: 0,
+                first_index: 0,
+                last: true,
+                within_values: false,
+            },
             self.options.max_record_bytes,
             &mut on_record,
         );
@@ -412,10 +431,7 @@ impl Reader {
             Some(DecodeStop::Io(_)) | None => scanned.damage,
         };
         if let Some(error) = damage {
-            if !matches!(
-                error,
-                ReadError::Empty { .. } | ReadError::UnknownContent { .. }
-            ) {
+            if !matches!(error, ReadError::Empty { .. }) {
                 // The record the content was cut short in.
                 stats.records_reported += 1;
             }
