@@ -146,22 +146,13 @@
 //!   mapping, append and write errors. A record-level error leaves the rest untouched; a file that cannot
 //!   be written is an error naming its path, and its rows are counted as write errors.
 //!
-//! At organisation shape (`benches/compare.sh --only parquet`, its default tree: 1,000,058 generated
-//! records in 1,015 files over 3 accounts x 5 regions x 24 days, 347 delivery partitions, 149 MiB
-//! gzip), 2 threads, on 2026-12-01 with the 2-core AMD EPYC VM shared by other jobs (load average 11
-//! to 13 throughout, one run each, so the times are several times a quiet machine's and only their
-//! ratios mean much):
-//!
-//! | tool | time | peak RSS | files | files per partition directory |
-//! |---|---:|---:|---:|---:|
-//! | `to_parquet --layout flat` | 62.0 s | 127 MiB | 421 in 352 directories | 1.20 |
-//! | DuckDB `COPY (SELECT unnest(r) ...)` | 129.4 s | 810 MiB | 1 | - |
-//! | `to_parquet --layout ocsf` | 155.8 s | 338 MiB | 940 in 706 directories | 1.33 |
-//!
-//! Flat is 2.1x faster than DuckDB with a sixth of its memory; OCSF takes 2.5x the flat layout's
-//! time (its rows still go through `arrow_json`), and its Authentication directories get a second
-//! file for the sign-in events that every region's objects hold with `awsRegion` us-east-1. The
-//! figures below are from before the partition design, on the project's older 28-partition tree.
+//! At organisation shape (`benches/compare.sh --only parquet`, its default tree of 347 delivery
+//! partitions), both layouts write about one file per partition directory and class (1.20 flat, 1.33
+//! OCSF, whose Authentication directories get a second file for the sign-in events that every region's
+//! objects hold with `awsRegion` us-east-1); the times and memory against DuckDB are in the
+//! [performance section of the project README](https://github.com/cloudtrail-rs/cloudtrail#performance).
+//! The OCSF layout's rows still go through `arrow_json`, which makes it slower than the flat layout.
+//! The figures below are from before the partition design, on the project's older 28-partition tree.
 //!
 //! Measured with `benches/compare.sh --runs 3 --scaling` on a quiet 2-core Intel Xeon VM (24 GiB): the
 //! `to_parquet` example, `--layout flat`, against DuckDB `COPY (SELECT unnest(Records) ...) TO ... (FORMAT
