@@ -42,8 +42,7 @@ use cloudtrail_ocsf::{Mapper, MappingOptions, OcsfVersion};
 use cloudtrail_reader::{Reader, ReaderOptions, RecordInfo};
 use indicatif::ProgressBar;
 
-// Shared by every example; `sources` is not needed here (the partition plan makes the sources).
-#[allow(dead_code)]
+// Shared by every example (the partition plan makes the sources here).
 #[path = "common.rs"]
 mod common;
 #[path = "partitions.rs"]
