@@ -48,17 +48,18 @@ impl InputArgs {
                 bar.set_message(format!("{} records", progress.records_done));
             }) as cloudtrail_reader::ProgressHook
         });
-        let options = ReaderOptions {
-            threads: self.threads,
-            filter: LayoutFilter {
-                accounts: self.accounts.iter().cloned().collect(),
-                regions: self.regions.iter().cloned().collect(),
-                from: self.from,
-                to: self.to,
-            },
-            progress: hook,
-            ..ReaderOptions::default()
-        };
+        let mut options = ReaderOptions::default()
+            .with_threads(self.threads)
+            .with_filter(
+                LayoutFilter::default()
+                    .with_accounts(self.accounts.iter().cloned())
+                    .with_regions(self.regions.iter().cloned())
+                    .with_from(self.from)
+                    .with_to(self.to),
+            );
+        if let Some(hook) = hook {
+            options = options.with_progress(hook);
+        }
         (options, bar)
     }
 }
