@@ -32,10 +32,7 @@ fn read(c: &mut Criterion) {
         group.throughput(unit);
         group.sample_size(10);
         for threads in [1, cores] {
-            let reader = Reader::new(ReaderOptions {
-                threads,
-                ..ReaderOptions::default()
-            });
+            let reader = Reader::new(ReaderOptions::default().with_threads(threads));
             group.bench_function(format!("{threads}-threads"), |b| {
                 b.iter(|| {
                     let seen = AtomicU64::new(0);

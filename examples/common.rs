@@ -156,21 +156,22 @@ impl InputArgs {
                 }
             }) as cloudtrail_reader::ProgressHook
         });
-        let options = ReaderOptions {
-            threads: self.threads.unwrap_or(0),
-            filter: LayoutFilter {
-                accounts: self.accounts.iter().cloned().collect(),
-                regions: self.regions.iter().cloned().collect(),
-                from: self.from,
-                to: self.to,
-            },
-            progress: hook,
-            s3: S3Options {
+        let mut options = ReaderOptions::default()
+            .with_threads(self.threads.unwrap_or(0))
+            .with_filter(
+                LayoutFilter::default()
+                    .with_accounts(self.accounts.iter().cloned())
+                    .with_regions(self.regions.iter().cloned())
+                    .with_from(self.from)
+                    .with_to(self.to),
+            )
+            .with_s3(S3Options {
                 endpoint: self.s3_endpoint.clone(),
                 ..S3Options::default()
-            },
-            ..ReaderOptions::default()
-        };
+            });
+        if let Some(hook) = hook {
+            options = options.with_progress(hook);
+        }
         (options, bar)
     }
 }

@@ -81,10 +81,7 @@ fn main() -> ExitCode {
     let mut writer = ParquetWriter::new(&layout, options, 0);
     let bad = AtomicU64::new(0);
     // One thread: the partition is the unit, and its objects are read in order into one writer.
-    let reader_options = ReaderOptions {
-        threads: 1,
-        ..ReaderOptions::default()
-    };
+    let reader_options = ReaderOptions::default().with_threads(1);
     let slot = Mutex::new(Some(&mut writer));
     let result = Reader::new(reader_options).fold(
         &[Source::from_arg(&args.input)],

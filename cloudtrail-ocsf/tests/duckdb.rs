@@ -215,10 +215,7 @@ fn convert_tree(tree: &Path, dir: &Path, layout: Layout) -> (WriterStats, Vec<Va
         .with_max_buffered_bytes(1 << 20);
     let mapper = Arc::new(Mapper::new(MappingOptions::default()));
     let next_worker = AtomicUsize::new(0);
-    let reader = Reader::new(ReaderOptions {
-        threads: 2,
-        ..ReaderOptions::default()
-    });
+    let reader = Reader::new(ReaderOptions::default().with_threads(2));
     let output = reader
         .fold(
             &[Source::Path(tree.join("AWSLogs"))],

@@ -56,7 +56,11 @@ impl LayoutPath {
 /// Rules: with no condition set, every file is read. With any condition set, only files whose path is in
 /// the CloudTrail layout and meets every condition are read; directories that cannot hold such a file are
 /// not even listed. Dates are the delivery dates in the path, inclusive at both ends.
+///
+/// Built from [`LayoutFilter::default`] with the `with_*` methods (new conditions may come without
+/// breaking callers).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LayoutFilter {
     /// Accounts to read; empty means all.
     pub accounts: BTreeSet<String>,
@@ -69,6 +73,30 @@ pub struct LayoutFilter {
 }
 
 impl LayoutFilter {
+    /// Reads only these accounts (added to those set before).
+    pub fn with_accounts<S: Into<String>>(mut self, accounts: impl IntoIterator<Item = S>) -> Self {
+        self.accounts.extend(accounts.into_iter().map(Into::into));
+        self
+    }
+
+    /// Reads only these regions (added to those set before).
+    pub fn with_regions<S: Into<String>>(mut self, regions: impl IntoIterator<Item = S>) -> Self {
+        self.regions.extend(regions.into_iter().map(Into::into));
+        self
+    }
+
+    /// Sets the first delivery date to read.
+    pub fn with_from(mut self, from: Option<NaiveDate>) -> Self {
+        self.from = from;
+        self
+    }
+
+    /// Sets the last delivery date to read.
+    pub fn with_to(mut self, to: Option<NaiveDate>) -> Self {
+        self.to = to;
+        self
+    }
+
     /// True when no condition is set.
     pub fn is_empty(&self) -> bool {
         self.accounts.is_empty()

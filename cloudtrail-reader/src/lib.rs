@@ -17,7 +17,15 @@
 //!   delivered like any other (their `eventType` is `AwsCloudTrailInsight`). Lookalikes (S3 Event
 //!   Notifications, Alibaba ActionTrail) and objects with no record members are reported, not delivered.
 //! - Directory trees are filtered by account, region and delivery date from their paths
-//!   ([`LayoutFilter`]) before any file is opened; excluded directories are not even listed.
+//!   ([`LayoutFilter`]) before any file is opened; excluded directories are not even listed. An entry
+//!   that cannot be read (a dangling symbolic link, a directory that cannot be listed, a FIFO or device)
+//!   is reported as [`ReadError::Io`] under its own path and the rest of the tree is read. Symbolic
+//!   links are followed, as `find -L` does; a link to a directory being listed already (a loop) is
+//!   reported and not followed.
+//! - A panic in a callback (or anywhere on a worker) stops the other workers and is resumed on the
+//!   calling thread: a read never returns `Ok` with a worker's records missing.
+//! - [`ReaderOptions`] and [`LayoutFilter`] are built from `default()` with `with_*` methods, so that
+//!   new options are not breaking changes.
 //!
 //! # Example
 //!

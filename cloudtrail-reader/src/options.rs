@@ -17,6 +17,7 @@ pub enum ErrorPolicy {
 
 /// How far reading has got, as reported to [`ReaderOptions::progress`] after each input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Progress {
     /// Inputs finished.
     pub inputs_done: u64,
@@ -86,8 +87,17 @@ pub enum DamagedGzip {
     DropMember,
 }
 
-/// How to read.
+/// How to read: [`ReaderOptions::default`], changed with the `with_*` methods (new options may come
+/// without breaking callers).
+///
+/// ```
+/// use cloudtrail_reader::{ErrorPolicy, ReaderOptions};
+///
+/// let options = ReaderOptions::default().with_threads(2).with_policy(ErrorPolicy::FailFast);
+/// assert_eq!(options.threads, 2);
+/// ```
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ReaderOptions {
     /// Worker threads; 0 (the default) means one per core.
     pub threads: usize,
@@ -139,6 +149,54 @@ impl fmt::Debug for ReaderOptions {
 }
 
 impl ReaderOptions {
+    /// Sets [`ReaderOptions::threads`].
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.threads = threads;
+        self
+    }
+
+    /// Sets [`ReaderOptions::policy`].
+    pub fn with_policy(mut self, policy: ErrorPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Sets [`ReaderOptions::max_decompressed_bytes`].
+    pub fn with_max_decompressed_bytes(mut self, bytes: u64) -> Self {
+        self.max_decompressed_bytes = bytes;
+        self
+    }
+
+    /// Sets [`ReaderOptions::damaged_gzip`].
+    pub fn with_damaged_gzip(mut self, damaged_gzip: DamagedGzip) -> Self {
+        self.damaged_gzip = damaged_gzip;
+        self
+    }
+
+    /// Sets [`ReaderOptions::max_record_bytes`].
+    pub fn with_max_record_bytes(mut self, bytes: u64) -> Self {
+        self.max_record_bytes = bytes;
+        self
+    }
+
+    /// Sets [`ReaderOptions::filter`].
+    pub fn with_filter(mut self, filter: LayoutFilter) -> Self {
+        self.filter = filter;
+        self
+    }
+
+    /// Sets [`ReaderOptions::progress`].
+    pub fn with_progress(mut self, progress: ProgressHook) -> Self {
+        self.progress = Some(progress);
+        self
+    }
+
+    /// Sets [`ReaderOptions::s3`].
+    pub fn with_s3(mut self, s3: S3Options) -> Self {
+        self.s3 = s3;
+        self
+    }
+
     /// The number of worker threads these options mean on this machine.
     pub fn worker_threads(&self) -> usize {
         if self.threads > 0 {

@@ -118,6 +118,12 @@ impl Reader {
     /// Reads every source on all worker threads. Each worker starts from `init()` and calls
     /// `fold(&mut state, &event, info)` for every record it reads; errors go to `on_error` (under
     /// [`ErrorPolicy::SkipAndReport`]) or end the read (under [`ErrorPolicy::FailFast`]).
+    ///
+    /// # Panics
+    ///
+    /// When `init`, `fold` or `on_error` panics on a worker, the other workers stop at their next
+    /// record and the panic is resumed on the calling thread: a read never returns `Ok` with a
+    /// worker's records missing.
     pub fn fold<S, I, F, E>(
         &self,
         sources: &[Source],
@@ -151,15 +157,27 @@ impl Reader {
             inputs_total: inputs.len() as u64,
         };
         let threads = self.options.worker_threads().min(inputs.len()).max(1);
-        let results: Vec<(S, Stats)> = std::thread::scope(|scope| {
+        let joined: Vec<std::thread::Result<(S, Stats)>> = std::thread::scope(|scope| {
             let workers: Vec<_> = (0..threads)
-                .map(|_| scope.spawn(|| self.work(&inputs, &shared, &init, &fold, &on_error)))
+                .map(|_| {
+                    scope.spawn(|| {
+                        // A worker that panics (in the caller's fold, say) stops the others.
+                        let _stop_on_panic = StopOnPanic(&shared.stop);
+                        self.work(&inputs, &shared, &init, &fold, &on_error)
+                    })
+                })
                 .collect();
-            workers
-                .into_iter()
-                .filter_map(|worker| worker.join().ok())
-                .collect()
+            workers.into_iter().map(|worker| worker.join()).collect()
         });
+        // A worker's panic goes on in the caller: returning without its records would lose them
+        // silently.
+        let mut results = Vec::with_capacity(joined.len());
+        for result in joined {
+            match result {
+                Ok(result) => results.push(result),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
         if let Ok(mut first) = shared.first_error.lock()
             && let Some(error) = first.take()
         {
@@ -444,7 +462,7 @@ impl Reader {
 
     /// A source that could not be listed: the error ends the read under fail-fast, else it is counted
     /// as a failed input and reported.
-    fn unlisted(
+    fn unlisted_source(
         &self,
         listed: std::io::Result<()>,
         input: String,
@@ -460,6 +478,21 @@ impl Reader {
         stats.inputs_failed += 1;
         on_error(error);
         Ok(())
+    }
+
+    /// [`Reader::unlisted_source`] for an entry of a tree.
+    fn unlisted(
+        &self,
+        listed: io::Result<()>,
+        path: &Path,
+        walk: &mut Walk<'_>,
+    ) -> Result<(), ReadError> {
+        self.unlisted_source(
+            listed,
+            path.display().to_string(),
+            walk.stats,
+            &mut *walk.on_error,
+        )
     }
 
     /// Expands the sources into inputs: directories walked in name order through the layout filter.
@@ -482,11 +515,16 @@ impl Reader {
                 }),
                 Source::S3(url) => {
                     let listed = self.list_s3(url, &mut inputs, stats);
-                    self.unlisted(listed, url.clone(), stats, on_error)?;
+                    self.unlisted_source(listed, url.clone(), stats, on_error)?;
                 }
                 Source::Path(path) => {
-                    let listed = self.walk(path, &mut inputs, stats, true);
-                    self.unlisted(listed, path.display().to_string(), stats, on_error)?;
+                    let mut walk = Walk {
+                        inputs: &mut inputs,
+                        stats: &mut *stats,
+                        on_error: &mut *on_error,
+                        ancestors: Vec::new(),
+                    };
+                    self.walk(path, true, &mut walk)?;
                 }
             }
         }
@@ -525,40 +563,82 @@ impl Reader {
         ))
     }
 
-    fn walk(
-        &self,
-        path: &Path,
-        inputs: &mut Vec<Input>,
-        stats: &mut Stats,
-        given: bool,
-    ) -> io::Result<()> {
-        let metadata = fs::metadata(path)?;
+    /// Lists `path` into `walk.inputs`: a file, or a directory read recursively in name order through
+    /// the layout filter. An entry that cannot be read (a dangling symbolic link, a directory that
+    /// cannot be listed, a symbolic link loop, a FIFO or device) is reported under its own name, and the
+    /// rest of the tree is listed; under fail-fast it ends the read.
+    ///
+    /// Symbolic links are followed, as `find -L` does; a link to a directory that is being listed
+    /// already (one of its own ancestors) is a loop, reported and not followed. A directory reached by
+    /// two links that are not a loop is read twice, as its files are there twice.
+    fn walk(&self, path: &Path, given: bool, walk: &mut Walk<'_>) -> Result<(), ReadError> {
+        let metadata = match fs::metadata(path) {
+            Ok(metadata) => metadata,
+            Err(error) => return self.unlisted(Err(error), path, walk),
+        };
         let text = path.to_string_lossy();
         if metadata.is_dir() {
             if !given && !self.options.filter.admits_dir(&text) {
-                stats.files_pruned += 1;
+                walk.stats.files_pruned += 1;
                 return Ok(());
             }
-            let mut entries: Vec<PathBuf> = fs::read_dir(path)?
-                .map(|entry| entry.map(|e| e.path()))
-                .collect::<io::Result<_>>()?;
-            entries.sort();
-            for entry in entries {
-                self.walk(&entry, inputs, stats, false)?;
+            let canonical = match fs::canonicalize(path) {
+                Ok(canonical) => canonical,
+                Err(error) => return self.unlisted(Err(error), path, walk),
+            };
+            if walk.ancestors.contains(&canonical) {
+                let error = io::Error::other(format!(
+                    "a symbolic link loop: this is {}, which is being read already",
+                    canonical.display()
+                ));
+                return self.unlisted(Err(error), path, walk);
             }
-        } else if given || self.options.filter.admits_file(&text) {
-            inputs.push(Input {
+            let listing = match fs::read_dir(path) {
+                Ok(listing) => listing,
+                Err(error) => return self.unlisted(Err(error), path, walk),
+            };
+            let mut entries = Vec::new();
+            for entry in listing {
+                match entry {
+                    Ok(entry) => entries.push(entry.path()),
+                    Err(error) => self.unlisted(Err(error), path, walk)?,
+                }
+            }
+            entries.sort();
+            walk.ancestors.push(canonical);
+            for entry in entries {
+                self.walk(&entry, false, walk)?;
+            }
+            walk.ancestors.pop();
+        } else if !given && !self.options.filter.admits_file(&text) {
+            walk.stats.files_pruned += 1;
+        } else if !metadata.is_file() {
+            // Reading a FIFO would wait for a writer forever; a device is no log file.
+            let error = io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a regular file (a FIFO, socket or device): not read",
+            );
+            self.unlisted(Err(error), path, walk)?;
+        } else {
+            walk.inputs.push(Input {
                 name: text.into_owned(),
                 kind: InputKind::File {
                     path: path.to_owned(),
                     size: metadata.len(),
                 },
             });
-        } else {
-            stats.files_pruned += 1;
         }
         Ok(())
     }
+}
+
+/// What listing a tree adds to.
+struct Walk<'w> {
+    inputs: &'w mut Vec<Input>,
+    stats: &'w mut Stats,
+    on_error: &'w mut dyn FnMut(ReadError),
+    /// The directories being listed, from the root down (resolved), to tell a link loop.
+    ancestors: Vec<PathBuf>,
 }
 
 /// A record has at least one of these members (in any letter case, as exports lowercase them); an object
@@ -636,6 +716,17 @@ fn nesting_exceeds(text: &[u8], limit: usize) -> bool {
         }
     }
     false
+}
+
+/// Sets the stop flag when dropped during a panic.
+struct StopOnPanic<'a>(&'a AtomicBool);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
 }
 
 struct Shared {

@@ -116,10 +116,7 @@ fn a_line_over_the_record_cap_costs_that_line_only() {
         r#"{{"eventVersion":"1.11","eventName":"Big","userAgent":"{}"}}"#,
         "a".repeat(4000)
     );
-    let options = ReaderOptions {
-        max_record_bytes: 1000,
-        ..ReaderOptions::default()
-    };
+    let options = ReaderOptions::default().with_max_record_bytes(1000);
     let outcome = read_with(options, &[bytes("big.jsonl", jsonl(&lines))]);
     assert_eq!(indexes(&outcome), [0, 2, 3, 4]);
     assert_eq!(outcome.kinds, ["record_too_large"]);

@@ -40,11 +40,11 @@ fn read_as(data: Vec<u8>, damaged_gzip: DamagedGzip) -> (Vec<String>, u64, Stats
         name: "p".into(),
         data: Arc::from(data),
     };
-    let stats = Reader::new(ReaderOptions {
-        threads: 1,
-        damaged_gzip,
-        ..ReaderOptions::default()
-    })
+    let stats = Reader::new(
+        ReaderOptions::default()
+            .with_threads(1)
+            .with_damaged_gzip(damaged_gzip),
+    )
     .for_each(
         &[source],
         |event, _| {

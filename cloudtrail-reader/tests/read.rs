@@ -130,10 +130,7 @@ fn two_members() -> (Vec<u8>, usize) {
 /// Reads under [`DamagedGzip::DropMember`]: only members whose CRC-32 checks out are delivered.
 fn read_checked(sources: &[Source]) -> Outcome {
     read_with(
-        ReaderOptions {
-            damaged_gzip: DamagedGzip::DropMember,
-            ..ReaderOptions::default()
-        },
+        ReaderOptions::default().with_damaged_gzip(DamagedGzip::DropMember),
         sources,
     )
 }
@@ -389,10 +386,7 @@ fn deep_nesting_is_an_error_not_a_crash() {
 fn the_decompressed_size_cap_stops_gzip_bombs() {
     let bomb = gzip(&vec![b' '; 64 << 20]);
     assert!(bomb.len() < 1 << 20);
-    let options = ReaderOptions {
-        max_decompressed_bytes: 1 << 20,
-        ..ReaderOptions::default()
-    };
+    let options = ReaderOptions::default().with_max_decompressed_bytes(1 << 20);
     let outcome = read_with(options, &[bytes("bomb.gz", bomb)]);
     assert_eq!(outcome.kinds, ["too_large"]);
 }
@@ -409,11 +403,9 @@ fn an_unreadable_path_is_reported_and_the_rest_read() {
 
 #[test]
 fn fail_fast_returns_the_first_error() {
-    let options = ReaderOptions {
-        policy: ErrorPolicy::FailFast,
-        threads: 1,
-        ..ReaderOptions::default()
-    };
+    let options = ReaderOptions::default()
+        .with_policy(ErrorPolicy::FailFast)
+        .with_threads(1);
     let result = Reader::new(options).for_each(
         &[
             bytes("a.json", container(2)),
@@ -469,16 +461,12 @@ fn the_layout_filter_never_opens_excluded_files() {
     layout_file(&root, "444455556666", "us-east-1", (2024, 5, 1), corrupt);
     layout_file(&root, "111122223333", "us-east-1", (2023, 5, 1), corrupt);
     std::fs::write(root.join("stray.json"), corrupt).unwrap();
-    let filter = LayoutFilter {
-        accounts: ["111122223333".to_owned()].into(),
-        regions: ["us-east-1".to_owned()].into(),
-        from: chrono::NaiveDate::from_ymd_opt(2024, 5, 1),
-        to: chrono::NaiveDate::from_ymd_opt(2024, 5, 31),
-    };
-    let options = ReaderOptions {
-        filter,
-        ..ReaderOptions::default()
-    };
+    let filter = LayoutFilter::default()
+        .with_accounts(["111122223333"])
+        .with_regions(["us-east-1"])
+        .with_from(chrono::NaiveDate::from_ymd_opt(2024, 5, 1))
+        .with_to(chrono::NaiveDate::from_ymd_opt(2024, 5, 31));
+    let options = ReaderOptions::default().with_filter(filter);
     let outcome = read_with(options, &[Source::Path(root.clone())]);
     assert_eq!(outcome.errors, Vec::<String>::new());
     assert_eq!(outcome.delivered.len(), 6);
@@ -505,17 +493,11 @@ fn threads_change_nothing_but_speed() {
         );
     }
     let one = read_with(
-        ReaderOptions {
-            threads: 1,
-            ..ReaderOptions::default()
-        },
+        ReaderOptions::default().with_threads(1),
         &[Source::Path(root.clone())],
     );
     let four = read_with(
-        ReaderOptions {
-            threads: 4,
-            ..ReaderOptions::default()
-        },
+        ReaderOptions::default().with_threads(4),
         &[Source::Path(root.clone())],
     );
     assert_eq!(one.delivered, four.delivered);
@@ -542,12 +524,10 @@ fn threads_change_nothing_but_speed() {
 fn progress_reaches_the_total() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let hook = Arc::clone(&seen);
-    let options = ReaderOptions {
-        progress: Some(Arc::new(move |p: &cloudtrail_reader::Progress| {
+    let options =
+        ReaderOptions::default().with_progress(Arc::new(move |p: &cloudtrail_reader::Progress| {
             hook.lock().unwrap().push(*p)
-        })),
-        ..ReaderOptions::default()
-    };
+        }));
     let data = gzip(container(7).as_bytes());
     let size = data.len() as u64;
     read_with(options, &[bytes("a.gz", data.clone()), bytes("b.gz", data)]);

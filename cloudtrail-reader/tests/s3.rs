@@ -148,18 +148,14 @@ fn lists_prunes_and_reads_a_bucket() {
         access_key_id: Some("test".into()),
         secret_access_key: Some("test".into()),
     };
-    let filter = LayoutFilter {
-        regions: ["us-east-1".to_owned()].into(),
-        from: chrono::NaiveDate::from_ymd_opt(2024, 5, 1),
-        ..LayoutFilter::default()
-    };
+    let filter = LayoutFilter::default()
+        .with_regions(["us-east-1"])
+        .with_from(chrono::NaiveDate::from_ymd_opt(2024, 5, 1));
     let ids = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
-    let options = ReaderOptions {
-        s3: s3.clone(),
-        filter,
-        ..ReaderOptions::default()
-    };
+    let options = ReaderOptions::default()
+        .with_s3(s3.clone())
+        .with_filter(filter);
     let stats = Reader::new(options)
         .for_each(
             &[Source::from_arg("s3://trail/logs/")],
@@ -185,16 +181,13 @@ fn lists_prunes_and_reads_a_bucket() {
 
     // Without the filter every object is fetched, and the corrupt ones are reported with their URL.
     let errors = Mutex::new(Vec::new());
-    let stats = Reader::new(ReaderOptions {
-        s3,
-        ..ReaderOptions::default()
-    })
-    .for_each(
-        &[Source::from_arg("s3://trail")],
-        |_, _| {},
-        |error| errors.lock().unwrap().push(error.to_string()),
-    )
-    .unwrap();
+    let stats = Reader::new(ReaderOptions::default().with_s3(s3))
+        .for_each(
+            &[Source::from_arg("s3://trail")],
+            |_, _| {},
+            |error| errors.lock().unwrap().push(error.to_string()),
+        )
+        .unwrap();
     assert_eq!(stats.records_delivered, 7);
     let errors = errors.into_inner().unwrap();
     assert_eq!(errors.len(), 2, "{errors:?}");
@@ -214,15 +207,12 @@ fn an_unreachable_endpoint_is_a_located_error() {
         .local_addr()
         .unwrap()
         .port();
-    let options = ReaderOptions {
-        s3: S3Options {
-            endpoint: Some(format!("http://127.0.0.1:{port}")),
-            region: Some("us-east-1".into()),
-            access_key_id: Some("test".into()),
-            secret_access_key: Some("test".into()),
-        },
-        ..ReaderOptions::default()
-    };
+    let options = ReaderOptions::default().with_s3(S3Options {
+        endpoint: Some(format!("http://127.0.0.1:{port}")),
+        region: Some("us-east-1".into()),
+        access_key_id: Some("test".into()),
+        secret_access_key: Some("test".into()),
+    });
     let errors = Mutex::new(Vec::new());
     Reader::new(options)
         .for_each(

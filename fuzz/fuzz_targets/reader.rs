@@ -15,11 +15,7 @@ use libfuzzer_sys::fuzz_target;
 fn read(data: &[u8]) -> (Vec<String>, u64, cloudtrail_reader::Stats) {
     let delivered = std::sync::Mutex::new(Vec::new());
     let errors = AtomicU64::new(0);
-    let options = ReaderOptions {
-        threads: 1,
-        max_decompressed_bytes: 1 << 24,
-        ..ReaderOptions::default()
-    };
+    let options = ReaderOptions::default().with_threads(1).with_max_decompressed_bytes(1 << 24);
     let source = Source::Bytes {
         name: "fuzz".to_owned(),
         data: Arc::from(data),
