@@ -8,6 +8,7 @@ use std::fmt::{Display, Write as _};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
@@ -240,6 +241,15 @@ impl Inputs {
     /// bucket that cannot be listed), rather than something inside it.
     pub fn unreadable(&self, error: &ReadError) -> bool {
         matches!(error, ReadError::Io { input, .. } if self.names.contains(input))
+    }
+
+    /// What every example does with a read error: marks `unreadable` when a named input could not be read
+    /// at all, and prints the error on stderr above the progress bar.
+    pub fn report(&self, error: &ReadError, unreadable: &AtomicBool, bar: Option<&ProgressBar>) {
+        if self.unreadable(error) {
+            unreadable.store(true, Ordering::Relaxed);
+        }
+        above_bar(bar, || note(format_args!("error: {error}")));
     }
 }
 

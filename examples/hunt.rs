@@ -224,12 +224,7 @@ fn main() -> ExitCode {
     let lateness = Duration::try_minutes((args.lateness * 60.0) as i64).unwrap_or(Duration::MAX);
     let output = hunt_stream::hunt(&reader, &sources, &rules, lateness, |error| {
         errors.fetch_add(1, Ordering::Relaxed);
-        if inputs.unreadable(error) {
-            unreadable.store(true, Ordering::Relaxed);
-        }
-        common::above_bar(bar.as_ref(), || {
-            common::note(format_args!("error: {error}"))
-        });
+        inputs.report(error, &unreadable, bar.as_ref());
     });
     if let Some(bar) = &bar {
         bar.finish_and_clear();

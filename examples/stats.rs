@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::Parser;
@@ -187,12 +187,7 @@ fn main() -> ExitCode {
         Counts::default,
         |counts, event, info| counts.add(event, info),
         |error| {
-            if inputs.unreadable(error) {
-                unreadable.store(true, Ordering::Relaxed);
-            }
-            common::above_bar(bar.as_ref(), || {
-                common::note(format_args!("error: {error}"))
-            });
+            inputs.report(error, &unreadable, bar.as_ref());
         },
     );
     if let Some(bar) = &bar {

@@ -13,7 +13,7 @@
 //! per principal (`"kind":"principal"`), then one for the whole input (`"kind":"input"`).
 
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use clap::{Parser, ValueEnum};
@@ -166,12 +166,7 @@ fn main() -> ExitCode {
             }
         },
         |error| {
-            if inputs.unreadable(error) {
-                unreadable.store(true, Ordering::Relaxed);
-            }
-            common::above_bar(bar.as_ref(), || {
-                common::note(format_args!("error: {error}"))
-            });
+            inputs.report(error, &unreadable, bar.as_ref());
         },
     );
     if let Some(bar) = &bar {

@@ -123,12 +123,7 @@ fn main() -> ExitCode {
         },
         |error| {
             errors.fetch_add(1, Ordering::Relaxed);
-            if inputs.unreadable(error) {
-                unreadable.store(true, Ordering::Relaxed);
-            }
-            common::above_bar(bar.as_ref(), || {
-                common::note(format_args!("error: {error}"))
-            });
+            inputs.report(error, &unreadable, bar.as_ref());
         },
     );
     if let Some(bar) = &bar {
