@@ -20,7 +20,7 @@ const AGGREGATED: &str = r#"{"eventVersion":"1.0","accountId":"111122223333",
 fn workload_record(subject_type: &str) -> String {
     format!(
         r#"{{"eventVersion":"1.11","eventTime":"2026-05-04T02:03:44Z","eventSource":"s3.amazonaws.com",
-        "eventName":"PutObject","eventID":"e-1","userIdentity":{{"type":"AssumedRole",
+        "eventName":"PutObject","eventID":"e-1","readOnly":false,"userIdentity":{{"type":"AssumedRole",
         "arn":"arn:aws:sts::111122223333:assumed-role/DataAnalystRole/etl","accountId":"111122223333",
         "onBehalfOf":{{"subject":"etl@example.com","subjectType":"{subject_type}",
         "issuer":"https://idp.example.com",
@@ -76,4 +76,37 @@ fn a_rule_can_single_out_workloads_acting_through_propagated_identities() {
     );
     assert_eq!(fired(&rules, &workload_record("workload")), ["t"]);
     assert!(fired(&rules, &workload_record("user")).is_empty());
+}
+
+#[test]
+fn the_pack_flags_workload_writes_and_raises_those_to_security_posture() {
+    let rules = RuleSet::new(builtin_rules()).unwrap();
+    let severity_of = |text: &str| {
+        let event = Event::from_json(text).unwrap();
+        let mut matches = Vec::new();
+        rules.matches(&event, &mut matches);
+        matches
+            .iter()
+            .find(|m| rules.rules()[m.rule].id == "aws-workload-identity-write")
+            .map(|m| m.severity)
+    };
+    // An ETL job writing its output: flagged, Low.
+    assert_eq!(
+        severity_of(&workload_record("workload")),
+        Some(cloudtrail_detect::Severity::Low)
+    );
+    // The same workload identity creating an access key: High.
+    let iam = workload_record("workload")
+        .replace(
+            r#""eventSource":"s3.amazonaws.com""#,
+            r#""eventSource":"iam.amazonaws.com""#,
+        )
+        .replace(
+            r#""eventName":"PutObject""#,
+            r#""eventName":"CreateAccessKey""#,
+        );
+    assert!(iam.contains("iam.amazonaws.com") && iam.contains("CreateAccessKey"));
+    assert_eq!(severity_of(&iam), Some(cloudtrail_detect::Severity::High));
+    // A person's propagated identity is not this rule's business.
+    assert_eq!(severity_of(&workload_record("user")), None);
 }

@@ -94,7 +94,12 @@ pub fn ocsf_arrow_schema(class: OcsfClass, version: OcsfVersion) -> SchemaRef {
     if version >= OcsfVersion::V1_5_0 {
         actor.push(text("app_name"));
     }
-    actor.push(structure("idp", vec![text("name"), text("uid")]));
+    let mut idp = vec![];
+    if version >= OcsfVersion::V1_5_0 {
+        idp.push(text("issuer"));
+    }
+    idp.extend([text("name"), text("uid")]);
+    actor.push(structure("idp", idp));
     if version < OcsfVersion::V1_5_0 {
         actor.push(text("invoked_by"));
     }

@@ -200,6 +200,9 @@ pub(crate) struct Account<'a> {
 /// `idp`: the identity provider of a federated or Identity Center user.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub(crate) struct Idp<'a> {
+    /// `issuer` (OCSF 1.5.0 and later): who vouched for the identity (`onBehalfOf.issuer`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -54,6 +54,17 @@ fn records() -> Vec<String> {
             records.push(fs::read_to_string(path).unwrap());
         }
     }
+    // The 2026 `onBehalfOf` shapes, whose issuer fills `actor.idp.issuer` from 1.5.0.
+    let mut shapes: Vec<PathBuf> = fs::read_dir(testdata().join("on_behalf_of"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .collect();
+    shapes.sort();
+    assert_eq!(shapes.len(), 2, "{shapes:?}");
+    for path in shapes {
+        records.push(fs::read_to_string(path).unwrap());
+    }
     records
 }
 

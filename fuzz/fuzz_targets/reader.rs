@@ -5,48 +5,11 @@
 //! records and report the same number of errors.
 #![no_main]
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-use cloudtrail_reader::{Reader, ReaderOptions, Source};
 use libfuzzer_sys::fuzz_target;
 
-/// What one read delivered: the records' texts, the errors, and the counts.
-fn read(data: &[u8]) -> (Vec<String>, u64, cloudtrail_reader::Stats) {
-    let delivered = std::sync::Mutex::new(Vec::new());
-    let errors = AtomicU64::new(0);
-    let options = ReaderOptions::default().with_threads(1).with_max_decompressed_bytes(1 << 24);
-    let source = Source::Bytes {
-        name: "fuzz".to_owned(),
-        data: Arc::from(data),
-    };
-    let stats = Reader::new(options)
-        .for_each(
-            &[source],
-            |event, info| {
-                delivered
-                    .lock()
-                    .expect("not poisoned")
-                    .push(info.text.to_owned());
-                let expected: serde_json::Value =
-                    serde_json::from_str(info.text).expect("a delivered record is valid JSON");
-                assert_eq!(serde_json::to_value(event).expect("serialises"), expected);
-            },
-            |_| {
-                errors.fetch_add(1, Ordering::Relaxed);
-            },
-        )
-        .expect("skip-and-report never fails the whole read");
-    let delivered = delivered.into_inner().expect("not poisoned");
-    assert_eq!(stats.records_delivered, delivered.len() as u64);
-    assert_eq!(stats.errors, errors.load(Ordering::Relaxed));
-    assert_eq!(
-        stats.records_read(),
-        stats.records_delivered + stats.records_reported
-    );
-    assert_eq!(stats.inputs_read, 1);
-    (delivered, errors.load(Ordering::Relaxed), stats)
-}
+#[path = "common/read_check.rs"]
+mod read_check;
+use read_check::read;
 
 fuzz_target!(|data: &[u8]| {
     let (delivered, errors, stats) = read(data);

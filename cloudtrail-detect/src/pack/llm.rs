@@ -1,6 +1,6 @@
-//! AI assistants and large language models: calls made through AI coding assistants, Bedrock model
-//! access and invocation (LLMjacking: stolen keys used to enable and call models at the victim's
-//! expense).
+//! Non-human callers and large language models: calls made through AI coding assistants, writes by
+//! workload identities propagated through trusted identity propagation, Bedrock model access and
+//! invocation (LLMjacking: stolen keys used to enable and call models at the victim's expense).
 
 use chrono::Duration;
 
@@ -8,7 +8,8 @@ use crate::condition::{Condition, field};
 use crate::rule::{Rule, Severity};
 
 use super::helpers::{
-    DISCOVERY, EXECUTION, IMPACT, names, sensitive_write, source, workstation_agent,
+    DISCOVERY, EXECUTION, IMPACT, INITIAL_ACCESS, names, sensitive_write, source, sources,
+    workstation_agent,
 };
 
 /// Calls that run a Bedrock model.
@@ -17,6 +18,18 @@ const INVOCATIONS: [&str; 4] = [
     "InvokeModelWithResponseStream",
     "Converse",
     "ConverseStream",
+];
+
+/// Services that hold data: object, table, warehouse and catalogue stores.
+const DATA_STORES: [&str; 8] = [
+    "s3",
+    "dynamodb",
+    "rds",
+    "redshift",
+    "redshift-data",
+    "glue",
+    "lakeformation",
+    "secretsmanager",
 ];
 
 /// A caller that applications rarely are: an IAM user or the root user (long-term keys, the usual
@@ -76,6 +89,19 @@ pub(super) fn rules() -> Vec<Rule> {
         .threshold(5, Duration::minutes(15))
         .tag("stratus:aws.impact.bedrock-invoke-model")
         .mitre(DISCOVERY, "T1526"),
+        Rule::new(
+            "aws-workload-identity-write",
+            "Workload identity wrote to IAM, logging, a security service or a data store",
+            field("userIdentity.onBehalfOf.subjectType")
+                .equals(["workload"])
+                .and(field("readOnly").equals(["false"]))
+                .and(sensitive_write().or(sources(&DATA_STORES))),
+        )
+        .description("A request made on behalf of a workload (trusted identity propagation's `onBehalfOf.subjectType = workload`, a non-human caller vouched for by Identity Center or an IAM OIDC or SAML provider) changed data or security posture. Data-store writes are what such jobs do and stay Low; writes to IAM, STS, logging and security services are raised: a propagated workload identity is a credential that can be replayed.")
+        .false_positive("ETL and analytics jobs writing their output; provisioning pipelines that run as workloads")
+        .severity(Severity::Low)
+        .escalate(sensitive_write(), Severity::High)
+        .mitre(INITIAL_ACCESS, "T1078.004"),
         Rule::new(
             "aws-ai-assistant-activity",
             "Call made through an AI coding assistant",

@@ -9,7 +9,7 @@ use arrow_array::{ArrayRef, ListArray, StructArray};
 use arrow_schema::ArrowError;
 use cloudtrail_model::{
     Addendum, EventCategory, EventType, Flag, IdentityType, InScopeOf, OnBehalfOf, RawJson,
-    Resource, SessionAttributes, SessionContext, SessionIssuer, Timestamp, TlsDetails,
+    Resource, SessionAttributes, SessionContext, SessionIssuer, SubjectType, Timestamp, TlsDetails,
     UserIdentity, WebIdFederationData,
 };
 
@@ -39,6 +39,12 @@ impl AsText for Timestamp<'_> {
 }
 
 impl AsText for IdentityType<'_> {
+    fn text(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsText for SubjectType<'_> {
     fn text(&self) -> &str {
         self.as_str()
     }
@@ -150,7 +156,15 @@ text_object!(
     OnBehalfOfColumns,
     OnBehalfOf,
     schema::on_behalf_of_fields,
-    [user_id, identity_store_arn]
+    [
+        user_id,
+        identity_store_arn,
+        identity_center_instance_arn,
+        subject,
+        subject_type,
+        issuer,
+        federated_provider_arn
+    ]
 );
 text_object!(
     InScopeOfColumns,

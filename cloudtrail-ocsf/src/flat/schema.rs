@@ -53,7 +53,15 @@ pub(crate) fn session_context_fields() -> Fields {
 }
 
 pub(crate) fn on_behalf_of_fields() -> Fields {
-    Fields::from(vec![text("userId"), text("identityStoreArn")])
+    Fields::from(vec![
+        text("userId"),
+        text("identityStoreArn"),
+        text("identityCenterInstanceArn"),
+        text("subject"),
+        text("subjectType"),
+        text("issuer"),
+        text("federatedProviderArn"),
+    ])
 }
 
 pub(crate) fn in_scope_of_fields() -> Fields {
@@ -119,7 +127,7 @@ pub(crate) fn tls_fields() -> Fields {
 /// | column | Arrow type |
 /// |---|---|
 /// | `eventVersion`, `eventSource`, `eventName`, `awsRegion`, `sourceIPAddress`, `userAgent`, `errorCode`, `errorMessage`, `requestID`, `eventID`, `eventType`, `apiVersion`, `recipientAccountId`, `sharedEventID`, `vpcEndpointId`, `vpcEndpointAccountId`, `eventCategory`, and aggregated events' `eventId` and `accountId` | `Utf8` |
-/// | `userIdentity` | `Struct` of `type`, `principalId`, `arn`, `accountId`, `accessKeyId`, `userName` (`Utf8`), `sessionContext` (`Struct` of `attributes` {`creationDate`: `Utf8`, `mfaAuthenticated`: `Boolean`}, `sessionIssuer` {`type`, `principalId`, `arn`, `accountId`, `userName`}, `webIdFederationData` {`federatedProvider`, `attributes`: JSON text}, `sourceIdentity`, `ec2RoleDelivery`, `assumedRoot`: `Boolean`), `invokedBy`, `identityProvider`, `onBehalfOf` {`userId`, `identityStoreArn`}, `credentialId`, `inScopeOf` {`sourceArn`, `sourceAccount`, `issuerType`, `credentialsIssuedTo`} |
+/// | `userIdentity` | `Struct` of `type`, `principalId`, `arn`, `accountId`, `accessKeyId`, `userName` (`Utf8`), `sessionContext` (`Struct` of `attributes` {`creationDate`: `Utf8`, `mfaAuthenticated`: `Boolean`}, `sessionIssuer` {`type`, `principalId`, `arn`, `accountId`, `userName`}, `webIdFederationData` {`federatedProvider`, `attributes`: JSON text}, `sourceIdentity`, `ec2RoleDelivery`, `assumedRoot`: `Boolean`), `invokedBy`, `identityProvider`, `onBehalfOf` {`userId`, `identityStoreArn`, `identityCenterInstanceArn`, `subject`, `subjectType`, `issuer`, `federatedProviderArn`}, `credentialId`, `inScopeOf` {`sourceArn`, `sourceAccount`, `issuerType`, `credentialsIssuedTo`} |
 /// | `eventTime` | `Timestamp(Millisecond, "UTC")` |
 /// | `requestParameters`, `responseElements`, `additionalEventData`, `serviceEventDetails`, `edgeDeviceDetails`, `eventContext`, `insightDetails`, aggregated events' `timeWindow` and `summary` | `Utf8`, JSON text |
 /// | `managementEvent`, `readOnly`, `sessionCredentialFromConsole` | `Boolean` |

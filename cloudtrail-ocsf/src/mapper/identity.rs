@@ -76,7 +76,17 @@ impl Mapping<'_, '_> {
                 &mut idp_parts,
             )
             .or_else(|| self.take_part(m, &["identityProvider"], &mut idp_parts));
-        let idp_uid = self.take_part(m, &["onBehalfOf", "identityStoreArn"], &mut idp_parts);
+        // The identity provider that vouched for the propagated identity: the Identity Store on the
+        // IAM Identity Center path, the IAM SAML or OIDC provider on the IAM federation path (2026).
+        let idp_uid = self
+            .take_part(m, &["onBehalfOf", "identityStoreArn"], &mut idp_parts)
+            .or_else(|| self.take_part(m, &["onBehalfOf", "federatedProviderArn"], &mut idp_parts));
+        // `idp.issuer` exists from OCSF 1.5.0; before it the issuer stays unmapped.
+        let idp_issuer = if self.version >= OcsfVersion::V1_5_0 {
+            self.take_part(m, &["onBehalfOf", "issuer"], &mut idp_parts)
+        } else {
+            None
+        };
         let invoked_by = self.take_text(m, "userIdentity", &["invokedBy"]);
         let issuer = self.take_text(
             m,
@@ -140,7 +150,8 @@ impl Mapping<'_, '_> {
             self.restore(&idp_parts);
             None
         } else {
-            (idp_name.is_some() || idp_uid.is_some()).then(|| Idp {
+            (idp_name.is_some() || idp_uid.is_some() || idp_issuer.is_some()).then(|| Idp {
+                issuer: idp_issuer.map(Cow::Owned),
                 name: idp_name.map(Cow::Owned),
                 uid: idp_uid.map(Cow::Owned),
             })

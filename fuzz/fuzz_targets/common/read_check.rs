@@ -1,0 +1,46 @@
+//! What the reader targets check on every read: no panic, every delivered record a slice of valid
+//! JSON that round-trips through the model, and the counts conserved (read = delivered + reported).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use cloudtrail_reader::{Reader, ReaderOptions, Source, Stats};
+
+/// What one read delivered: the records' texts, the errors, and the counts.
+pub fn read(data: &[u8]) -> (Vec<String>, u64, Stats) {
+    let delivered = std::sync::Mutex::new(Vec::new());
+    let errors = AtomicU64::new(0);
+    let options = ReaderOptions::default()
+        .with_threads(1)
+        .with_max_decompressed_bytes(1 << 24);
+    let source = Source::Bytes {
+        name: "fuzz".to_owned(),
+        data: Arc::from(data),
+    };
+    let stats = Reader::new(options)
+        .for_each(
+            &[source],
+            |event, info| {
+                delivered
+                    .lock()
+                    .expect("not poisoned")
+                    .push(info.text.to_owned());
+                let expected: serde_json::Value =
+                    serde_json::from_str(info.text).expect("a delivered record is valid JSON");
+                assert_eq!(serde_json::to_value(event).expect("serialises"), expected);
+            },
+            |_| {
+                errors.fetch_add(1, Ordering::Relaxed);
+            },
+        )
+        .expect("skip-and-report never fails the whole read");
+    let delivered = delivered.into_inner().expect("not poisoned");
+    assert_eq!(stats.records_delivered, delivered.len() as u64);
+    assert_eq!(stats.errors, errors.load(Ordering::Relaxed));
+    assert_eq!(
+        stats.records_read(),
+        stats.records_delivered + stats.records_reported
+    );
+    assert_eq!(stats.inputs_read, 1);
+    (delivered, errors.load(Ordering::Relaxed), stats)
+}
