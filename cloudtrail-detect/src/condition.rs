@@ -280,10 +280,11 @@ impl Condition {
             Condition::All(all) => all.iter().all(|c| c.holds(view)),
             Condition::Any(any) => any.iter().any(|c| c.holds(view)),
             Condition::Not(inner) => !inner.holds(view),
-            Condition::Test(test) => test
-                .values(view)
-                .iter()
-                .any(|value| test.matcher.test(value, test.cased)),
+            Condition::Test(test) => view.any_value(
+                &test.field,
+                matches!(test.matcher, Matcher::Exists),
+                |value| test.matcher.test(value, test.cased),
+            ),
             Condition::SameValue { .. } => self.same_value(view).is_some(),
         }
     }

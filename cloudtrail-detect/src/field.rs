@@ -5,7 +5,9 @@ use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::fmt;
 
-use cloudtrail_model::{Event, RawJson, UserAgent};
+use cloudtrail_model::{
+    Event, EventCategory, EventType, IdentityType, RawJson, SubjectType, UserAgent,
+};
 use serde_json::Value;
 
 /// A JSON payload of a record that paths can reach into.
@@ -272,90 +274,116 @@ impl<'e, 'a> EventView<'e, 'a> {
     }
 
     fn values_of(&self, field: &Field, leaves: Leaves) -> Vec<Cow<'_, str>> {
-        let event = self.event;
-        let one = |value: Option<&'e str>| value.map(Cow::Borrowed).into_iter().collect();
-        let identity = event.user_identity.as_deref();
-        match field {
-            Field::EventName => one(event.event_name()),
-            Field::EventNameBase => one(event.event_name_base()),
-            Field::EventSource => one(event.event_source()),
-            Field::EventType => event
-                .event_type()
-                .map(|t| Cow::Owned(t.as_str().to_owned()))
-                .into_iter()
-                .collect(),
-            Field::EventCategory => event
-                .event_category()
-                .map(|t| Cow::Owned(t.as_str().to_owned()))
-                .into_iter()
-                .collect(),
-            Field::AwsRegion => one(event.aws_region()),
-            Field::SourceIpAddress => one(event.source_ip_address()),
-            Field::UserAgent => one(event.user_agent()),
-            Field::ErrorCode => one(event.error_code()),
-            Field::ErrorMessage => one(event.error_message()),
-            Field::ReadOnly => event
-                .read_only()
-                .map(|b| Cow::Borrowed(if b { "true" } else { "false" }))
-                .into_iter()
-                .collect(),
-            Field::RecipientAccountId => one(event.recipient_account_id()),
-            Field::IdentityType => event
-                .identity_type()
-                .map(|t| Cow::Owned(t.as_str().to_owned()))
-                .into_iter()
-                .collect(),
-            Field::IdentityArn => one(identity.and_then(|i| i.arn.as_deref())),
-            Field::AccountId => one(event.account_id()),
-            Field::PrincipalId => one(identity.and_then(|i| i.principal_id.as_deref())),
-            Field::UserName => one(identity.and_then(|i| i.user_name.as_deref())),
-            Field::InvokedBy => one(identity.and_then(|i| i.invoked_by.as_deref())),
-            Field::SessionIssuerArn => one(identity.and_then(|i| i.session_issuer_arn())),
-            Field::SessionIssuerType => identity
-                .and_then(|i| {
-                    i.session_context
-                        .as_ref()?
-                        .session_issuer
-                        .as_ref()?
-                        .issuer_type
-                        .as_ref()
-                })
-                .map(|t| Cow::Borrowed(t.as_str()))
-                .into_iter()
-                .collect(),
-            Field::OnBehalfOfSubjectType => identity
-                .and_then(|i| i.on_behalf_of.as_ref()?.subject_type())
-                .map(|t| Cow::Owned(t.as_str().to_owned()))
-                .into_iter()
-                .collect(),
-            Field::Ec2RoleDelivery => {
-                one(identity.and_then(|i| i.session_context.as_ref()?.ec2_role_delivery.as_deref()))
-            }
-            Field::Outcome => vec![Cow::Borrowed(event.outcome().as_str())],
-            Field::Entity => vec![Cow::Owned(event.entity_id().into_owned())],
-            Field::AiAssistant => event
-                .user_agent()
-                .and_then(|ua| UserAgent::parse(ua).ai_assistant)
-                .map(|assistant| {
-                    Cow::Borrowed(match assistant {
-                        cloudtrail_model::AiAssistant::AmazonQCli { .. } => "amazon_q_cli",
-                        cloudtrail_model::AiAssistant::AmazonQIde { .. } => "amazon_q_ide",
-                        _ => "kiro",
-                    })
-                })
-                .into_iter()
-                .collect(),
-            Field::Global => vec![Cow::Borrowed("")],
-            Field::Path(payload, path) => {
-                let mut out = Vec::new();
-                if let Some(root) = self.payload(*payload) {
-                    // A whole payload is a text (see `scalar_values`); objects inside it are not.
-                    let leaves = if path.is_empty() { Leaves::All } else { leaves };
-                    collect(root, path, leaves, &mut out);
-                }
-                out
+        match self.single(field) {
+            Some(value) => value.into_iter().collect(),
+            None => self.path_values(field, leaves),
+        }
+    }
+
+    /// Whether `test` holds for any value string tests see ([`EventView::scalar_values`]), or with
+    /// `all_leaves` any value [`EventView::values`] gives: the same answer as testing each of those, without
+    /// collecting the values of the single-valued fields (every typed member) into a vector.
+    pub(crate) fn any_value(
+        &self,
+        field: &Field,
+        all_leaves: bool,
+        mut test: impl FnMut(&str) -> bool,
+    ) -> bool {
+        match self.single(field) {
+            Some(value) => value.is_some_and(|value| test(&value)),
+            None => {
+                let leaves = if all_leaves {
+                    Leaves::All
+                } else {
+                    Leaves::Scalars
+                };
+                self.path_values(field, leaves)
+                    .iter()
+                    .any(|value| test(value))
             }
         }
+    }
+
+    /// The value of a field that has at most one (every field but a payload path), borrowed from the
+    /// record where it can be; `None` for a payload path, which may have several.
+    fn single(&self, field: &Field) -> Option<Option<Cow<'e, str>>> {
+        let event = self.event;
+        let borrowed = |value: Option<&'e str>| Some(value.map(Cow::Borrowed));
+        let identity = event.user_identity.as_deref();
+        match field {
+            Field::EventName => borrowed(event.event_name()),
+            Field::EventNameBase => borrowed(event.event_name_base()),
+            Field::EventSource => borrowed(event.event_source()),
+            Field::EventType => Some(event.event_type().map(EventType::into_str)),
+            Field::EventCategory => Some(event.event_category().map(EventCategory::into_str)),
+            Field::AwsRegion => borrowed(event.aws_region()),
+            Field::SourceIpAddress => borrowed(event.source_ip_address()),
+            Field::UserAgent => borrowed(event.user_agent()),
+            Field::ErrorCode => borrowed(event.error_code()),
+            Field::ErrorMessage => borrowed(event.error_message()),
+            Field::ReadOnly => Some(
+                event
+                    .read_only()
+                    .map(|b| Cow::Borrowed(if b { "true" } else { "false" })),
+            ),
+            Field::RecipientAccountId => borrowed(event.recipient_account_id()),
+            Field::IdentityType => Some(event.identity_type().map(IdentityType::into_str)),
+            Field::IdentityArn => borrowed(identity.and_then(|i| i.arn.as_deref())),
+            Field::AccountId => borrowed(event.account_id()),
+            Field::PrincipalId => borrowed(identity.and_then(|i| i.principal_id.as_deref())),
+            Field::UserName => borrowed(identity.and_then(|i| i.user_name.as_deref())),
+            Field::InvokedBy => borrowed(identity.and_then(|i| i.invoked_by.as_deref())),
+            Field::SessionIssuerArn => borrowed(identity.and_then(|i| i.session_issuer_arn())),
+            Field::SessionIssuerType => Some(
+                identity
+                    .and_then(|i| {
+                        i.session_context
+                            .as_ref()?
+                            .session_issuer
+                            .as_ref()?
+                            .issuer_type
+                            .as_ref()
+                    })
+                    .map(|t| Cow::Borrowed(t.as_str())),
+            ),
+            Field::OnBehalfOfSubjectType => Some(
+                identity
+                    .and_then(|i| i.on_behalf_of.as_ref()?.subject_type())
+                    .map(SubjectType::into_str),
+            ),
+            Field::Ec2RoleDelivery => borrowed(
+                identity.and_then(|i| i.session_context.as_ref()?.ec2_role_delivery.as_deref()),
+            ),
+            Field::Outcome => Some(Some(Cow::Borrowed(event.outcome().as_str()))),
+            Field::Entity => Some(Some(event.entity_id())),
+            Field::AiAssistant => Some(
+                event
+                    .user_agent()
+                    .and_then(|ua| UserAgent::parse(ua).ai_assistant)
+                    .map(|assistant| {
+                        Cow::Borrowed(match assistant {
+                            cloudtrail_model::AiAssistant::AmazonQCli { .. } => "amazon_q_cli",
+                            cloudtrail_model::AiAssistant::AmazonQIde { .. } => "amazon_q_ide",
+                            _ => "kiro",
+                        })
+                    }),
+            ),
+            Field::Global => Some(Some(Cow::Borrowed(""))),
+            Field::Path(..) => None,
+        }
+    }
+
+    /// The values a payload path reaches (see [`EventView::values`] and [`EventView::scalar_values`]).
+    fn path_values(&self, field: &Field, leaves: Leaves) -> Vec<Cow<'_, str>> {
+        let mut out = Vec::new();
+        if let Field::Path(payload, path) = field
+            && let Some(root) = self.payload(*payload)
+        {
+            // A whole payload is a text (see `scalar_values`); objects inside it are not.
+            let leaves = if path.is_empty() { Leaves::All } else { leaves };
+            collect(root, path, leaves, &mut out);
+        }
+        out
     }
 }
 

@@ -61,6 +61,15 @@ macro_rules! open_enum {
                 }
             }
 
+            /// The value as written, borrowed for as long as the record is: a known value's static
+            /// text, or the `Other` text itself (no copy, unlike `as_str().to_owned()`).
+            pub fn into_str(self) -> Cow<'a, str> {
+                match self {
+                    $( $name::$variant => Cow::Borrowed($text), )*
+                    $name::Other(text) => text,
+                }
+            }
+
             /// Copies a borrowed `Other` value.
             pub fn into_owned(self) -> $name<'static> {
                 match self {
