@@ -384,7 +384,10 @@ impl Reader {
                     error,
                 });
             }
-            Ok(()) if streams => self.read_stream(decoder, buffer, sink),
+            Ok(()) if streams => {
+                self.read_stream(decoder, buffer, sink);
+                sink.stats.bytes_decompressed += decoder.produced();
+            }
             first => self.read_whole(decoder, buffer, sink, first.err()),
         }
     }
@@ -479,66 +482,51 @@ impl Reader {
             } else {
                 memchr::memrchr(b'\n', content).map_or(0, |found| found + 1)
             };
-            if window_end == 0 && !ended {
-                if !skipping && self.value_too_long(content, max_value, &mut at, sink) {
-                    if !sink.keep_going {
-                        return;
-                    }
-                    let start = content.len() - content.trim_ascii_start().len();
-                    buffer.drop_front(start + 1);
-                    (first, skipping) = (false, true);
-                    continue;
-                }
-                let target = buffer.content().len().saturating_add(self.window);
-                stop = decoder.fill(buffer, target).err().or(stop);
-                continue;
-            }
-            let window = content.get(..window_end).unwrap_or_default();
-            let scanned = scan(
-                sink.name,
-                window,
-                Window {
-                    offset: at.offset,
-                    first_index: at.index,
-                    last: ended,
-                    within_values: !first,
-                },
-                self.options.max_record_bytes,
-                &mut |found| sink.found(found),
-            );
-            if !sink.keep_going {
-                return;
-            }
-            digest |= scanned.digest;
-            if ended {
-                sink.stats.bytes_decompressed += decoder.produced();
-                if digest {
-                    sink.stats.digests_skipped += 1;
-                }
-                let damage = match stop {
-                    Some(stop) => {
-                        Some(sink.decode_error(stop, scanned.records, decoder.produced()))
-                    }
-                    None => scanned.damage,
-                };
-                if let Some(error) = damage {
-                    sink.input_damage(error);
-                }
-                return;
-            }
-            first = false;
-            at.index = scanned.records;
-            skipping = scanned.skipping;
-            let consumed = scanned.consumed.min(window_end);
-            at.pass(content.get(..consumed).unwrap_or_default());
-            buffer.drop_front(consumed);
-            let carry = buffer.content();
-            if !skipping && self.value_too_long(carry, max_value, &mut at, sink) {
+            if window_end > 0 || ended {
+                let window = content.get(..window_end).unwrap_or_default();
+                let scanned = scan(
+                    sink.name,
+                    window,
+                    Window {
+                        offset: at.offset,
+                        first_index: at.index,
+                        last: ended,
+                        within_values: !first,
+                    },
+                    self.options.max_record_bytes,
+                    &mut |found| sink.found(found),
+                );
                 if !sink.keep_going {
                     return;
                 }
-                let start = carry.len() - carry.trim_ascii_start().len();
-                buffer.drop_front(start + 1);
+                digest |= scanned.digest;
+                if ended {
+                    if digest {
+                        sink.stats.digests_skipped += 1;
+                    }
+                    let damage = match stop {
+                        Some(stop) => {
+                            Some(sink.decode_error(stop, scanned.records, decoder.produced()))
+                        }
+                        None => scanned.damage,
+                    };
+                    if let Some(error) = damage {
+                        sink.input_damage(error);
+                    }
+                    return;
+                }
+                first = false;
+                at.index = scanned.records;
+                skipping = scanned.skipping;
+                let consumed = scanned.consumed.min(window_end);
+                at.pass(content.get(..consumed).unwrap_or_default());
+                buffer.drop_front(consumed);
+            }
+            // What is left starts a value no window has ended yet.
+            if !skipping && self.value_too_long(buffer, max_value, &mut at, sink) {
+                if !sink.keep_going {
+                    return;
+                }
                 (first, skipping) = (false, true);
                 continue;
             }
@@ -547,15 +535,17 @@ impl Reader {
         }
     }
 
-    /// When the value `carry` starts (after white space) is longer than `max_value` bytes and has not
-    /// ended, reports it as lost and moves `at` past its first byte; true then.
+    /// When the value the content held starts (after white space) is longer than `max_value` bytes and
+    /// has not ended, reports it as lost and drops the content up to its first byte included (moving
+    /// `at` past it); true then.
     fn value_too_long(
         &self,
-        carry: &[u8],
+        buffer: &mut Buffers,
         max_value: usize,
         at: &mut Position,
         sink: &mut Sink<'_>,
     ) -> bool {
+        let carry = buffer.content();
         let start = carry.len() - carry.trim_ascii_start().len();
         if carry.len() - start <= max_value {
             return false;
@@ -570,6 +560,7 @@ impl Reader {
         };
         at.index += 1;
         at.pass(carry.get(start..=start).unwrap_or_default());
+        buffer.drop_front(start + 1);
         sink.lost(error);
         true
     }
