@@ -1221,6 +1221,46 @@ mod tests {
         }
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// With a cap on values small enough to hit, every record delivered is the input's own text at
+        /// its offset and under the cap, indexes rise, and each value is delivered or reported once.
+        #[test]
+        fn values_over_the_cap_in_a_stream_are_lost_alone(
+            stream in streams(),
+            at in any::<prop::sample::Index>(),
+            damage in prop_oneof![
+                Just(None),
+                prop::sample::select(b"\"{}[],: x\\\n".to_vec()).prop_map(Some),
+            ],
+            window in 16usize..400,
+            max_record in 40u64..300,
+        ) {
+            let mut bytes = stream.into_bytes();
+            let at = at.index(bytes.len() + 1);
+            match damage {
+                None => bytes.truncate(at),
+                Some(byte) if at < bytes.len() => bytes[at] = byte,
+                Some(byte) => bytes.push(byte),
+            }
+            let options = ReaderOptions::default().with_max_record_bytes(max_record);
+            let (delivered, errors, stats) = read(&bytes, window, options);
+            for (index, offset, text) in &delivered {
+                let offset = usize::try_from(*offset).unwrap();
+                prop_assert_eq!(&bytes[offset..offset + text.len()], text.as_bytes(), "record {}", index);
+                prop_assert!(text.len() as u64 <= max_record);
+            }
+            prop_assert!(delivered.windows(2).all(|pair| pair[0].0 < pair[1].0));
+            prop_assert_eq!(stats.records_delivered, delivered.len() as u64);
+            prop_assert_eq!(stats.errors, errors.len() as u64);
+            // Every value found has an index of its own: delivered and reported ones together are
+            // numbered without a gap.
+            let found = delivered.last().map_or(0, |last| last.0 + 1);
+            prop_assert!(stats.records_read() >= found, "{:?} {:?}", stats, errors);
+        }
+    }
+
     #[test]
     fn a_value_longer_than_the_cap_is_lost_alone_in_a_stream() {
         let mut text = String::new();
