@@ -1140,6 +1140,18 @@ mod tests {
         (delivered, errors, stats)
     }
 
+    /// `stream` cut at `at`, or with the byte there replaced (or one added at the end).
+    fn damaged(stream: String, at: prop::sample::Index, damage: Option<u8>) -> Vec<u8> {
+        let mut bytes = stream.into_bytes();
+        let at = at.index(bytes.len() + 1);
+        match damage {
+            None => bytes.truncate(at),
+            Some(byte) if at < bytes.len() => bytes[at] = byte,
+            Some(byte) => bytes.push(byte),
+        }
+        bytes
+    }
+
     /// The messages without serde_json's " at line N column M".
     fn without_position(errors: &[String]) -> Vec<String> {
         errors
@@ -1198,13 +1210,7 @@ mod tests {
             window in 16usize..400,
             gzip in any::<bool>(),
         ) {
-            let mut bytes = stream.into_bytes();
-            let at = at.index(bytes.len() + 1);
-            match damage {
-                None => bytes.truncate(at),
-                Some(byte) if at < bytes.len() => bytes[at] = byte,
-                Some(byte) => bytes.push(byte),
-            }
+            let mut bytes = damaged(stream, at, damage);
             if gzip {
                 use std::io::Write;
                 let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -1237,13 +1243,7 @@ mod tests {
             window in 16usize..400,
             max_record in 40u64..300,
         ) {
-            let mut bytes = stream.into_bytes();
-            let at = at.index(bytes.len() + 1);
-            match damage {
-                None => bytes.truncate(at),
-                Some(byte) if at < bytes.len() => bytes[at] = byte,
-                Some(byte) => bytes.push(byte),
-            }
+            let bytes = damaged(stream, at, damage);
             let options = ReaderOptions::default().with_max_record_bytes(max_record);
             let (delivered, errors, stats) = read(&bytes, window, options);
             for (index, offset, text) in &delivered {
