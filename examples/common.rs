@@ -166,10 +166,7 @@ impl InputArgs {
                     .with_from(self.from)
                     .with_to(self.to),
             )
-            .with_s3(S3Options {
-                endpoint: self.s3_endpoint.clone(),
-                ..S3Options::default()
-            });
+            .with_s3(S3Options::default().with_endpoint_opt(self.s3_endpoint.clone()));
         if let Some(hook) = hook {
             options = options.with_progress(hook);
         }

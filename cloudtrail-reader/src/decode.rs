@@ -1,4 +1,6 @@
-//! Turns an input into its decompressed bytes: gzip (every member) or plain, under a size cap.
+//! Turns an input into its decompressed bytes, gzip (every member) or plain, a part at a time: the reader
+//! asks for content up to a length, so a document is read whole under its cap and a stream of values a
+//! window at a time.
 //!
 //! Gzip is inflated straight into the content buffer, a large input chunk per call, so the inflater
 //! neither copies its output into its window on every small read nor has the buffer zeroed again for
@@ -14,8 +16,14 @@ use crate::options::DamagedGzip;
 /// Compressed bytes read from the input at a time.
 const CHUNK: usize = 256 * 1024;
 
-/// The content buffer's first size; it grows by doubling and keeps its size from input to input.
+/// The content buffer's first size; it grows by doubling and keeps its size from input to input, up to
+/// [`KEEP_CONTENT`].
 const FIRST_CONTENT: usize = 64 << 10;
+
+/// The largest content buffer a worker keeps for its next input: one that grew past it for a large
+/// input is released when that input is done, so a worker holds at most this much between inputs (and
+/// during an input, what that input needs under the caps), not the most it ever needed.
+pub(crate) const KEEP_CONTENT: usize = 16 << 20;
 
 /// Why decoding stopped early. The bytes decoded before it are kept in the buffer.
 pub(crate) enum DecodeStop {
@@ -27,8 +35,8 @@ pub(crate) enum DecodeStop {
     Gzip(io::Error),
     /// Reading the input failed before any byte was decoded, or the input is not readable.
     Io(io::Error),
-    /// More bytes than the cap; the buffer holds exactly the cap.
-    TooLarge,
+    /// Reading plain content failed after some of it was decoded (and perhaps read already).
+    Read(io::Error),
 }
 
 /// A worker's buffers, reused from input to input.
@@ -36,15 +44,41 @@ pub(crate) enum DecodeStop {
 pub(crate) struct Buffers {
     /// Compressed bytes, a chunk at a time.
     chunk: Vec<u8>,
-    /// The decompressed content is `content[..len]`; the rest is room already zeroed for the next input.
+    /// The decompressed content is `content[..len]`; the rest is room already zeroed.
     content: Vec<u8>,
     len: usize,
 }
 
 impl Buffers {
-    /// The content of the last input decoded.
+    /// The content held: the last input's, or the part of it being read.
     pub(crate) fn content(&self) -> &[u8] {
         self.content.get(..self.len).unwrap_or_default()
+    }
+
+    /// Drops the first `n` bytes of the content (a window that was read), keeping the rest at the start.
+    pub(crate) fn drop_front(&mut self, n: usize) {
+        let n = n.min(self.len);
+        self.content.copy_within(n..self.len, 0);
+        self.len -= n;
+    }
+
+    /// Cuts the content to its first `n` bytes.
+    pub(crate) fn truncate(&mut self, n: usize) {
+        self.len = self.len.min(n);
+    }
+
+    /// Releases a content buffer that grew past [`KEEP_CONTENT`] (called after each input).
+    pub(crate) fn release_large(&mut self) {
+        self.len = 0;
+        if self.content.len() > KEEP_CONTENT {
+            self.content = Vec::new();
+        }
+    }
+
+    /// The bytes the buffers hold room for (for the tests of the bound).
+    #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.content.capacity() + self.chunk.capacity()
     }
 }
 
@@ -52,189 +86,274 @@ impl Buffers {
 /// returns where the room ends, `len` when the content already holds `cap` bytes.
 fn make_room(content: &mut Vec<u8>, len: usize, cap: usize) -> usize {
     if len >= content.len() && content.len() < cap {
-        let grown = (content.len() * 2).clamp(FIRST_CONTENT, cap);
+        let grown = (content.len() * 2).max(FIRST_CONTENT).min(cap);
         content.resize(grown, 0);
     }
     content.len().min(cap).max(len)
 }
 
-/// Reads all of `input` into `buffers` (the previous content dropped), inflating gzip detected by its
-/// magic bytes, and at most `limit` bytes of content; `damaged` says what a member that fails its check
-/// leaves in the buffer.
-pub(crate) fn decode(
-    mut input: impl Read,
-    buffers: &mut Buffers,
-    limit: u64,
-    damaged: DamagedGzip,
-) -> Result<(), DecodeStop> {
-    buffers.len = 0;
-    if buffers.chunk.len() != CHUNK {
-        buffers.chunk.resize(CHUNK, 0);
-    }
-    // One byte over the cap tells content over the cap from content exactly at it.
-    let cap = usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX);
-    let mut filled = 0;
-    while filled < 2 {
-        match input.read(buffers.chunk.get_mut(filled..).unwrap_or_default()) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-            Err(error) => return Err(DecodeStop::Io(error)),
-        }
-    }
-    let result = if filled >= 2 && buffers.chunk.starts_with(&[0x1f, 0x8b]) {
-        inflate(&mut input, buffers, filled, cap, damaged)
-    } else {
-        copy(&mut input, buffers, filled, cap)
-    };
-    result?;
-    if buffers.len >= cap {
-        buffers.len = cap - 1;
-        return Err(DecodeStop::TooLarge);
-    }
-    Ok(())
+/// The gzip state between calls.
+struct Gzip {
+    inflater: Decompress,
+    /// A member has begun and not ended.
+    in_member: bool,
+    /// Content of the members that passed their check (counted from the input's start).
+    verified: u64,
 }
 
-/// Plain content: the first `filled` bytes of the chunk, then the rest of the input.
-fn copy(
-    input: &mut impl Read,
-    buffers: &mut Buffers,
-    filled: usize,
-    cap: usize,
-) -> Result<(), DecodeStop> {
-    let Buffers {
-        chunk,
-        content,
-        len,
-    } = buffers;
-    let mut pending = chunk.get(..filled).unwrap_or_default();
-    while !pending.is_empty() {
-        let room = make_room(content, *len, cap);
-        let Some(target) = content.get_mut(*len..room).filter(|room| !room.is_empty()) else {
-            return Ok(());
-        };
-        let copied = target.len().min(pending.len());
-        for (target, source) in target.iter_mut().zip(pending) {
-            *target = *source;
-        }
-        *len += copied;
-        pending = pending.get(copied..).unwrap_or_default();
-    }
-    loop {
-        let room = make_room(content, *len, cap);
-        let Some(room) = content.get_mut(*len..room).filter(|room| !room.is_empty()) else {
-            return Ok(());
-        };
-        match input.read(room) {
-            Ok(0) => return Ok(()),
-            Ok(n) => *len += n,
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-            Err(error) => return Err(DecodeStop::Io(error)),
-        }
-    }
+/// One input being decoded: its reader, whether it is gzip, and the compressed bytes read but not yet
+/// inflated (`chunk[start..end]`).
+pub(crate) struct Decoder<R> {
+    input: R,
+    gzip: Option<Gzip>,
+    damaged: DamagedGzip,
+    start: usize,
+    end: usize,
+    /// Content produced so far, from the input's start.
+    produced: u64,
+    /// The input has no more content.
+    ended: bool,
 }
 
-/// Gzip: every member in turn, the first `filled` bytes of the chunk already read.
-fn inflate(
-    input: &mut impl Read,
-    buffers: &mut Buffers,
-    filled: usize,
-    cap: usize,
-    damaged: DamagedGzip,
-) -> Result<(), DecodeStop> {
-    let Buffers {
-        chunk,
-        content,
-        len,
-    } = buffers;
-    let stop = |len: &mut usize, verified: usize, kind: io::ErrorKind, what: &str| {
-        unchecked(len, verified, damaged, kind, what)
-    };
-    let (mut start, mut end) = (0, filled);
-    let mut inflater = Decompress::new_gzip(15);
-    // Content of the members that passed their check, and whether a member has begun since.
-    let mut verified = 0;
-    let mut in_member = false;
-    loop {
-        if start == end {
-            match input.read(chunk) {
-                Ok(0) if in_member => {
+impl<R: Read> Decoder<R> {
+    /// Starts decoding `input` (the previous content in `buffers` dropped), telling gzip by its magic
+    /// bytes; `damaged` says what a member that fails its check leaves in the buffer.
+    pub(crate) fn new(
+        mut input: R,
+        buffers: &mut Buffers,
+        damaged: DamagedGzip,
+    ) -> Result<Self, DecodeStop> {
+        buffers.len = 0;
+        if buffers.chunk.len() != CHUNK {
+            buffers.chunk.resize(CHUNK, 0);
+        }
+        let mut filled = 0;
+        while filled < 2 {
+            match input.read(buffers.chunk.get_mut(filled..).unwrap_or_default()) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(DecodeStop::Io(error)),
+            }
+        }
+        let gzip = (filled >= 2 && buffers.chunk.starts_with(&[0x1f, 0x8b])).then(|| Gzip {
+            inflater: Decompress::new_gzip(15),
+            in_member: false,
+            verified: 0,
+        });
+        Ok(Decoder {
+            input,
+            gzip,
+            damaged,
+            start: 0,
+            end: filled,
+            produced: 0,
+            ended: false,
+        })
+    }
+
+    /// Whether the input is gzip.
+    pub(crate) fn is_gzip(&self) -> bool {
+        self.gzip.is_some()
+    }
+
+    /// The content produced so far, from the input's start.
+    pub(crate) fn produced(&self) -> u64 {
+        self.produced
+    }
+
+    /// Whether the input has no more content.
+    pub(crate) fn ended(&self) -> bool {
+        self.ended
+    }
+
+    /// Adds content to `buffers` until it holds `target` bytes or the input ends. On an error the input
+    /// has ended too, with the content before the damage kept as [`DecodeStop::Gzip`] says.
+    pub(crate) fn fill(&mut self, buffers: &mut Buffers, target: usize) -> Result<(), DecodeStop> {
+        if self.ended {
+            return Ok(());
+        }
+        let before = buffers.len;
+        let result = if self.gzip.is_some() {
+            self.inflate(buffers, target)
+        } else {
+            self.copy(buffers, target)
+        };
+        self.produced += buffers.len.saturating_sub(before) as u64;
+        if result.is_err() {
+            self.ended = true;
+        }
+        result
+    }
+
+    /// Plain content: the bytes of the chunk not handed over yet, then the rest of the input.
+    fn copy(&mut self, buffers: &mut Buffers, target: usize) -> Result<(), DecodeStop> {
+        let Buffers {
+            chunk,
+            content,
+            len,
+        } = buffers;
+        while self.start < self.end {
+            let pending = chunk.get(self.start..self.end).unwrap_or_default();
+            let room = make_room(content, *len, target);
+            let Some(room) = content.get_mut(*len..room).filter(|room| !room.is_empty()) else {
+                return Ok(());
+            };
+            let copied = room.len().min(pending.len());
+            for (target, source) in room.iter_mut().zip(pending) {
+                *target = *source;
+            }
+            *len += copied;
+            self.start += copied;
+        }
+        loop {
+            let room = make_room(content, *len, target);
+            let Some(room) = content.get_mut(*len..room).filter(|room| !room.is_empty()) else {
+                return Ok(());
+            };
+            match self.input.read(room) {
+                Ok(0) => {
+                    self.ended = true;
+                    return Ok(());
+                }
+                Ok(n) => *len += n,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) if self.produced == 0 && *len == 0 => return Err(DecodeStop::Io(error)),
+                Err(error) => return Err(DecodeStop::Read(error)),
+            }
+        }
+    }
+
+    /// Gzip: every member in turn.
+    fn inflate(&mut self, buffers: &mut Buffers, target: usize) -> Result<(), DecodeStop> {
+        let Buffers {
+            chunk,
+            content,
+            len,
+        } = buffers;
+        let damaged = self.damaged;
+        let Some(gzip) = self.gzip.as_mut() else {
+            return Ok(());
+        };
+        // What the content holds from the input's start, to tell checked content from unchecked.
+        let base = self.produced.saturating_sub(*len as u64);
+        let stop = |len: &mut usize, verified: u64, kind: io::ErrorKind, what: &str| {
+            let unverified = (base + *len as u64).saturating_sub(verified);
+            unchecked(len, unverified, damaged, kind, what)
+        };
+        loop {
+            if self.start == self.end {
+                match self.input.read(chunk) {
+                    Ok(0) if gzip.in_member => {
+                        return Err(stop(
+                            len,
+                            gzip.verified,
+                            io::ErrorKind::UnexpectedEof,
+                            "the input ends inside a gzip member",
+                        ));
+                    }
+                    Ok(0) => {
+                        self.ended = true;
+                        return Ok(());
+                    }
+                    Ok(n) => (self.start, self.end) = (0, n),
+                    Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                    Err(error) => {
+                        let what = format!("reading failed inside a gzip member: {error}");
+                        return Err(stop(len, gzip.verified, error.kind(), &what));
+                    }
+                }
+                continue;
+            }
+            let room = make_room(content, *len, target);
+            let (Some(compressed), Some(output)) =
+                (chunk.get(self.start..self.end), content.get_mut(*len..room))
+            else {
+                return Ok(());
+            };
+            if output.is_empty() {
+                // The content holds what was asked for.
+                return Ok(());
+            }
+            let inflater = &mut gzip.inflater;
+            let (in_before, out_before) = (inflater.total_in(), inflater.total_out());
+            let status = inflater.decompress(compressed, output, FlushDecompress::None);
+            let consumed = usize::try_from(inflater.total_in() - in_before).unwrap_or(usize::MAX);
+            let produced = usize::try_from(inflater.total_out() - out_before).unwrap_or(usize::MAX);
+            self.start = self.start.saturating_add(consumed).min(self.end);
+            *len = len.saturating_add(produced).min(room);
+            gzip.in_member = true;
+            match status {
+                Ok(Status::StreamEnd) => {
+                    gzip.verified = base + *len as u64;
+                    gzip.in_member = false;
+                    gzip.inflater = Decompress::new_gzip(15);
+                }
+                Ok(Status::Ok | Status::BufError) if consumed > 0 || produced > 0 => {}
+                Ok(Status::Ok | Status::BufError) => {
                     return Err(stop(
                         len,
-                        verified,
-                        io::ErrorKind::UnexpectedEof,
-                        "the input ends inside a gzip member",
+                        gzip.verified,
+                        io::ErrorKind::InvalidData,
+                        "the inflater made no progress",
                     ));
                 }
-                Ok(0) => return Ok(()),
-                Ok(n) => (start, end) = (0, n),
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
                 Err(error) => {
-                    let what = format!("reading failed inside a gzip member: {error}");
-                    return Err(stop(len, verified, error.kind(), &what));
+                    let what = format!("corrupt gzip member: {error}");
+                    return Err(stop(len, gzip.verified, io::ErrorKind::InvalidData, &what));
                 }
-            }
-            continue;
-        }
-        let room = make_room(content, *len, cap);
-        let (Some(compressed), Some(output)) = (chunk.get(start..end), content.get_mut(*len..room))
-        else {
-            return Ok(());
-        };
-        if output.is_empty() {
-            // The content is at the cap: `decode` reports it.
-            return Ok(());
-        }
-        let (in_before, out_before) = (inflater.total_in(), inflater.total_out());
-        let status = inflater.decompress(compressed, output, FlushDecompress::None);
-        let consumed = usize::try_from(inflater.total_in() - in_before).unwrap_or(usize::MAX);
-        let produced = usize::try_from(inflater.total_out() - out_before).unwrap_or(usize::MAX);
-        start = start.saturating_add(consumed).min(end);
-        *len = len.saturating_add(produced).min(room);
-        in_member = true;
-        match status {
-            Ok(Status::StreamEnd) => {
-                verified = *len;
-                in_member = false;
-                inflater = Decompress::new_gzip(15);
-            }
-            Ok(Status::Ok | Status::BufError) if consumed > 0 || produced > 0 => {}
-            Ok(Status::Ok | Status::BufError) => {
-                return Err(stop(
-                    len,
-                    verified,
-                    io::ErrorKind::InvalidData,
-                    "the inflater made no progress",
-                ));
-            }
-            Err(error) => {
-                let what = format!("corrupt gzip member: {error}");
-                return Err(stop(len, verified, io::ErrorKind::InvalidData, &what));
             }
         }
     }
 }
 
-/// The error for a member that could not be checked; under [`DamagedGzip::DropMember`] its output is
-/// dropped from the content too.
+/// The error for a member that could not be checked, which inflated to the last `unverified` bytes of
+/// the content; under [`DamagedGzip::DropMember`] they are dropped from the content too (the reader
+/// holds the whole content then, so they are all still there).
 fn unchecked(
     len: &mut usize,
-    verified: usize,
+    unverified: u64,
     damaged: DamagedGzip,
     kind: io::ErrorKind,
     what: &str,
 ) -> DecodeStop {
-    let unverified = len.saturating_sub(verified);
     let what = match damaged {
         DamagedGzip::DeliverBeforeDamage => {
             format!("{what}; the {unverified} bytes it inflated to could not be checked")
         }
         DamagedGzip::DropMember => {
-            *len = verified;
+            *len = len.saturating_sub(usize::try_from(unverified).unwrap_or(usize::MAX));
             format!(
                 "{what}; the {unverified} bytes it inflated to were not checked and are not delivered"
             )
         }
     };
     DecodeStop::Gzip(io::Error::new(kind, what))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_buffer_grown_for_a_large_input_is_released() {
+        let mut buffers = Buffers::default();
+        let big = vec![b'x'; 3 * KEEP_CONTENT];
+        let mut decoder = Decoder::new(&big[..], &mut buffers, DamagedGzip::default())
+            .unwrap_or_else(|_| panic!("reads"));
+        assert!(decoder.fill(&mut buffers, usize::MAX).is_ok());
+        assert_eq!(buffers.content().len(), big.len());
+        assert!(buffers.capacity() > 2 * KEEP_CONTENT);
+        buffers.release_large();
+        assert!(buffers.capacity() <= CHUNK, "{}", buffers.capacity());
+
+        // One that stays under the bound is kept for the next input.
+        let small = vec![b'y'; KEEP_CONTENT / 2];
+        let mut decoder = Decoder::new(&small[..], &mut buffers, DamagedGzip::default())
+            .unwrap_or_else(|_| panic!("reads"));
+        assert!(decoder.fill(&mut buffers, usize::MAX).is_ok());
+        let kept = buffers.capacity();
+        buffers.release_large();
+        assert_eq!(buffers.capacity(), kept);
+    }
 }

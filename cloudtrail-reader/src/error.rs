@@ -39,7 +39,9 @@ pub enum ReadError {
         #[source]
         error: io::Error,
     },
-    /// The input inflates to more than the configured cap (a defence against gzip bombs).
+    /// A document read whole (a `{"Records":[...]}` file, a plain array) inflates to more than the
+    /// configured cap (a defence against gzip bombs, and the bound on what a worker holds): the records
+    /// before the cap were delivered, the rest of the input is not read.
     #[error("{input}: decompressed size exceeds the limit of {limit} bytes")]
     TooLarge {
         /// The input.
@@ -106,6 +108,24 @@ pub enum ReadError {
         offset: u64,
         /// Its size.
         size: u64,
+        /// The limit, [`crate::ReaderOptions::max_record_bytes`].
+        limit: u64,
+    },
+    /// A top-level value of JSON Lines or concatenated JSON goes on past
+    /// [`crate::ReaderOptions::max_record_bytes`] without ending (an endless line, or a value left open):
+    /// it is lost, and reading goes on at the next line that starts an object.
+    #[error(
+        "{input}: record {record_index} at byte {offset} (line {line}): a value runs on past {limit} bytes without ending; read on from the next line that starts an object"
+    )]
+    ValueTooLong {
+        /// The input.
+        input: String,
+        /// The index the value had.
+        record_index: u64,
+        /// Offset of the value's first byte.
+        offset: u64,
+        /// The 1-based line the value starts on.
+        line: u64,
         /// The limit, [`crate::ReaderOptions::max_record_bytes`].
         limit: u64,
     },
@@ -191,6 +211,7 @@ impl ReadError {
             | ReadError::Json { input, .. }
             | ReadError::DamagedValue { input, .. }
             | ReadError::RecordTooLarge { input, .. }
+            | ReadError::ValueTooLong { input, .. }
             | ReadError::NotARecord { input, .. }
             | ReadError::NotCloudTrail { input, .. }
             | ReadError::NoRecordMembers { input, .. }
@@ -206,6 +227,7 @@ impl ReadError {
             | ReadError::Json { record_index, .. }
             | ReadError::DamagedValue { record_index, .. }
             | ReadError::RecordTooLarge { record_index, .. }
+            | ReadError::ValueTooLong { record_index, .. }
             | ReadError::NotARecord { record_index, .. }
             | ReadError::NotCloudTrail { record_index, .. }
             | ReadError::NoRecordMembers { record_index, .. }
@@ -222,6 +244,7 @@ impl ReadError {
             | ReadError::Json { offset, .. }
             | ReadError::DamagedValue { offset, .. }
             | ReadError::RecordTooLarge { offset, .. }
+            | ReadError::ValueTooLong { offset, .. }
             | ReadError::NotARecord { offset, .. }
             | ReadError::NotCloudTrail { offset, .. }
             | ReadError::NoRecordMembers { offset, .. }
@@ -236,6 +259,7 @@ impl ReadError {
             self,
             ReadError::NotARecord { .. }
                 | ReadError::DamagedValue { .. }
+                | ReadError::ValueTooLong { .. }
                 | ReadError::NotCloudTrail { .. }
                 | ReadError::NoRecordMembers { .. }
                 | ReadError::TooDeep { .. }

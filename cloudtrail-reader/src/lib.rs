@@ -92,7 +92,7 @@
 //!
 //! With the `s3` feature, [`Source::S3`] reads `s3://bucket/prefix` through `object_store`: the listing
 //! goes through the same [`LayoutFilter`] as directory trees (keys it excludes are never fetched), and each
-//! worker fetches one object at a time into its buffer. Credentials, region and endpoint come from
+//! worker reads one object at a time, as a stream (see Bounds). Credentials, region and endpoint come from
 //! [`ReaderOptions::s3`] ([`S3Options`], which lists exactly what is read and in which order), then from
 //! the environment's `AWS_*` variables, then from the instance metadata service; profiles and SSO are not
 //! read. An `http://` endpoint, wherever it is set, serves S3-compatible servers on a private network or
@@ -100,12 +100,46 @@
 //! credentials were found, where they were looked for. The tests run against a real
 //! S3-compatible server (`moto_server`) on 127.0.0.1.
 //!
-//! # Memory
+//! # Bounds
 //!
-//! Each worker reuses one buffer holding the decompressed content of the input it is reading, so memory is
-//! bounded by the number of workers times the largest input (CloudTrail delivers files of a few MB), not
-//! by the number of inputs or their total size.
+//! What one worker holds is bounded by the caps below, whatever the size of an input, of the tree, or
+//! of the number of inputs; the whole read holds at most `threads` times that (measured by
+//! `tests/bounds.rs` as the process's own peak resident memory).
 //!
+//! - **Streams of values** (JSON Lines, concatenated JSON, EventBridge envelopes; plain or gzip, from a
+//!   file, stdin, memory or S3) are read a window at a time: about 1 MiB of content is added at a
+//!   time, a window ends at the last line feed read, and the value a window cuts short is carried
+//!   into the next. A stream of any size (a 10 GB JSON Lines file) is read to its end in about
+//!   1 MiB plus the longest value, with no total cap. A value that runs on past
+//!   [`ReaderOptions::max_record_bytes`] (default 8 MiB) without ending, such as one endless line, is
+//!   lost alone as [`ReadError::ValueTooLong`], which names the input, record index, byte offset and
+//!   line; its bytes are dropped up to the next line that starts an object, where reading goes on.
+//!   The errors, the places they name, the resynchronisation and the counts are those of reading
+//!   the content whole (a property test compares the two on arbitrary damaged streams), except that
+//!   the line and column serde_json puts in a message of invalid JSON are counted from the start of
+//!   the window; the byte offset is the input's.
+//! - **Documents read whole** (a `{"Records":[...]}` file, a plain JSON array, and content whose start
+//!   does not tell: only white space in its first 64 KiB) are held whole, up to
+//!   [`ReaderOptions::max_decompressed_bytes`], default 256 MiB
+//!   ([`ReaderOptions::DEFAULT_MAX_DECOMPRESSED_BYTES`]): CloudTrail delivers files of a few MB and
+//!   rarely near 100 MB decompressed. Past the cap the records before it are delivered, then
+//!   [`ReadError::TooLarge`] names the input, and the next input is read. The cap is also the
+//!   defence against gzip bombs for documents; a bomb of JSON Lines costs time, not memory. The
+//!   array is not streamed, on purpose: its records are parsed straight from the buffer, borrowed
+//!   (the fast path below), and the files CloudTrail writes are far below the cap.
+//! - Under [`DamagedGzip::DropMember`] gzip input is read whole under the same cap, since a member's
+//!   records may only be delivered once its CRC-32 has been checked at its end.
+//! - **S3 objects** are read as a stream of parts fetched as the reader asks for them: a stream of
+//!   values is read in the same bounded memory whatever the object's size, and a document over the cap
+//!   stops the download at the cap (its listed size is not checked up front, since a JSON Lines object
+//!   of any size is read).
+//! - **Buffers**: each worker reuses one content buffer and one 256 KiB buffer of compressed bytes. A
+//!   content buffer that grew past 16 MiB for one input is released when that input is done, so
+//!   between inputs a worker holds at most that much, not the most any input ever needed.
+//! - [`Reader::records`] is the exception: it yields owned records in order on the calling thread,
+//!   and collects one input's records before yielding them, so it holds an input's records at once.
+//!   Use [`Reader::fold`] or [`Reader::for_each`] for inputs of unbounded size.
+
 //! # Performance
 //!
 //! Side by side (`benches/compare.sh --runs 3 --scaling`, one million generated records in 1,015 files:
@@ -148,6 +182,16 @@
 //! page cache), measured before these changes on the AMD machine: 363 MiB/s of decompressed JSON
 //! through the parallel reader on 1 thread, 722 MiB/s on 2.
 //!
+//! Reading streams of values a window at a time (Bounds) leaves the path of `{"Records":[...]}` files
+//! as it was (the same inflate loop into the same buffer; only the first 64 KiB are asked for first).
+//! Measured on the 2-core Xeon VM while other builds kept its load average at 11 to 13, with builds of
+//! the tree before and after this change taking turns on the same `reader/bytes` bench: criterion's
+//! estimates swung with the load, 1 thread 353 to 483 ms before (median of 7 runs 380 ms) and 351 to
+//! 627 ms after (median 478 ms), 2 threads median of 4 runs 444 ms before and 515 ms after; run at
+//! the same moment side by side, so that both met the same load, they took 1.79 s and 1.75 s, then
+//! 1.99 s and 1.99 s (before, after), and the user CPU time of whole bench runs was no higher after
+//! (median 9.6 s against 10.4 s). A quiet machine should confirm it.
+//!
 //! # Map
 //!
 //! | module | holds |
@@ -156,7 +200,7 @@
 //! | `options` | [`ReaderOptions`], [`ErrorPolicy`], [`DamagedGzip`], [`Progress`] |
 //! | `layout` | [`LayoutPath`], [`LayoutFilter`] |
 //! | `stats`, `error` | [`Stats`], [`ReadError`] |
-//! | `decode`, `format` | gzip and size caps; finding records in each format (internal) |
+//! | `decode`, `format` | gzip, decoding a part at a time; finding records in each format (internal) |
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 

@@ -40,7 +40,21 @@ pub type ProgressHook = Arc<dyn Fn(&Progress) + Send + Sync>;
 /// `AWS_WEB_IDENTITY_TOKEN_FILE` with `AWS_ROLE_ARN`, `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`), and with no
 /// key at all from the instance metadata service. Profiles and SSO (`AWS_PROFILE`, `~/.aws/config`) are not
 /// read: export a profile's credentials first (`aws configure export-credentials --format env`).
+///
+/// Built from [`S3Options::default`] (or [`S3Options::with_endpoint`]) with the `with_*` methods, so that
+/// new settings are not breaking changes:
+///
+/// ```
+/// use cloudtrail_reader::S3Options;
+///
+/// let s3 = S3Options::default()
+///     .with_endpoint("http://127.0.0.1:9000")
+///     .with_region("us-east-1")
+///     .with_credentials("AKIAEXAMPLE", "secret");
+/// assert_eq!(s3.region.as_deref(), Some("us-east-1"));
+/// ```
 #[derive(Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct S3Options {
     /// The endpoint, for S3-compatible servers (`http://127.0.0.1:9000`); plain HTTP is allowed for
     /// `http://` endpoints.
@@ -51,6 +65,37 @@ pub struct S3Options {
     pub access_key_id: Option<String>,
     /// The secret access key.
     pub secret_access_key: Option<String>,
+}
+
+impl S3Options {
+    /// Sets [`S3Options::endpoint`].
+    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Sets [`S3Options::endpoint`], or clears it with `None`.
+    pub fn with_endpoint_opt(mut self, endpoint: Option<String>) -> Self {
+        self.endpoint = endpoint;
+        self
+    }
+
+    /// Sets [`S3Options::region`].
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Sets [`S3Options::access_key_id`] and [`S3Options::secret_access_key`].
+    pub fn with_credentials(
+        mut self,
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+    ) -> Self {
+        self.access_key_id = Some(access_key_id.into());
+        self.secret_access_key = Some(secret_access_key.into());
+        self
+    }
 }
 
 impl fmt::Debug for S3Options {
@@ -103,12 +148,21 @@ pub struct ReaderOptions {
     pub threads: usize,
     /// What to do with errors.
     pub policy: ErrorPolicy,
-    /// The most bytes one input may inflate to (a defence against gzip bombs); default 2 GiB. Each worker
-    /// holds one input's content at a time, so memory is bounded by `threads` times the largest input.
+    /// The most content a document read whole (a `{"Records":[...]}` file, a plain JSON array) may
+    /// inflate to; default [`ReaderOptions::DEFAULT_MAX_DECOMPRESSED_BYTES`], 256 MiB. Past it the
+    /// input ends with [`crate::ReadError::TooLarge`] (the records before the cap delivered) and the
+    /// next input is read. It is the bound on what a worker holds for such a document (CloudTrail
+    /// delivers files of a few MB, rarely near 100 MB decompressed) and a defence against gzip bombs.
+    /// JSON Lines and other streams of values are not held whole and have no total cap: they are
+    /// read a window at a time, each value under [`ReaderOptions::max_record_bytes`] (see the crate
+    /// docs, Bounds).
     pub max_decompressed_bytes: u64,
     /// What a damaged gzip member delivers (default: every complete record before the damage).
     pub damaged_gzip: DamagedGzip,
-    /// The largest record accepted; default 8 MiB (CloudTrail's own limit is 256 KB, 1 MB in Lake).
+    /// The largest record accepted; default 8 MiB (CloudTrail's own limit is 256 KB, 1 MB in Lake). In
+    /// JSON Lines and other streams of values it is also the longest a top-level value may run on
+    /// without ending (an endless line is [`crate::ReadError::ValueTooLong`]), so it bounds what a
+    /// worker holds for a stream.
     pub max_record_bytes: u64,
     /// Which files of a directory tree to read.
     pub filter: LayoutFilter,
@@ -123,7 +177,7 @@ impl Default for ReaderOptions {
         ReaderOptions {
             threads: 0,
             policy: ErrorPolicy::default(),
-            max_decompressed_bytes: 2 << 30,
+            max_decompressed_bytes: ReaderOptions::DEFAULT_MAX_DECOMPRESSED_BYTES,
             damaged_gzip: DamagedGzip::default(),
             max_record_bytes: 8 << 20,
             filter: LayoutFilter::default(),
@@ -149,6 +203,9 @@ impl fmt::Debug for ReaderOptions {
 }
 
 impl ReaderOptions {
+    /// The default of [`ReaderOptions::max_decompressed_bytes`]: 256 MiB.
+    pub const DEFAULT_MAX_DECOMPRESSED_BYTES: u64 = 256 << 20;
+
     /// Sets [`ReaderOptions::threads`].
     pub fn with_threads(mut self, threads: usize) -> Self {
         self.threads = threads;

@@ -1,6 +1,6 @@
 //! [`Reader`]: lists the inputs, then reads them on all cores, handing borrowed records to the caller.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fs::{self, File};
 use std::io::{self, Read};
@@ -10,10 +10,10 @@ use std::sync::{Arc, Mutex};
 
 use cloudtrail_model::{Event, OwnedEvent};
 
-use crate::decode::{Buffers, DecodeStop, decode};
+use crate::decode::{Buffers, DecodeStop, Decoder};
 use crate::error::ReadError;
-use crate::format::{Flow, Found, Window, scan};
-use crate::options::{ErrorPolicy, Progress, ReaderOptions};
+use crate::format::{Flow, Found, Shape, Window, scan, shape};
+use crate::options::{DamagedGzip, ErrorPolicy, Progress, ReaderOptions};
 use crate::stats::Stats;
 
 /// Something to read records from.
@@ -97,17 +97,29 @@ enum InputKind {
 ///
 /// Work is spread over the worker threads by input (the unit every real deployment has: one delivered
 /// file); records of one input are handed over in their order. Each worker reuses one buffer for the
-/// decompressed content of the input it reads, so memory is bounded by the number of workers times the
-/// largest input, whatever the number and total size of the inputs.
-#[derive(Debug, Clone, Default)]
+/// decompressed content of the input it reads: a stream of values a window at a time, a document whole
+/// under [`ReaderOptions::max_decompressed_bytes`], so memory is bounded by the number of workers times
+/// the caps, whatever the number and total size of the inputs (crate docs, Bounds).
+#[derive(Debug, Clone)]
 pub struct Reader {
     options: ReaderOptions,
+    /// Content added at a time to a stream of values ([`WINDOW`]; smaller in the tests).
+    window: usize,
+}
+
+impl Default for Reader {
+    fn default() -> Self {
+        Reader::new(ReaderOptions::default())
+    }
 }
 
 impl Reader {
     /// A reader with these options.
     pub fn new(options: ReaderOptions) -> Self {
-        Reader { options }
+        Reader {
+            options,
+            window: WINDOW,
+        }
     }
 
     /// The options.
@@ -213,7 +225,9 @@ impl Reader {
     }
 
     /// Reads the sources one input at a time on the calling thread, yielding owned records and errors in
-    /// order. Simpler than [`Reader::fold`], and slower: each record is copied to be owned.
+    /// order. Simpler than [`Reader::fold`], and slower: each record is copied to be owned. One input's
+    /// records are collected before they are yielded, so memory grows with the largest input's records
+    /// (unlike [`Reader::fold`], which streams JSON Lines of any size).
     pub fn records(&self, sources: &[Source]) -> Result<Records, ReadError> {
         let mut stats = Stats::default();
         let mut pending = VecDeque::new();
@@ -285,7 +299,9 @@ impl Reader {
         (state, stats)
     }
 
-    /// Reads one input into `buffer` and scans it; returns the bytes it had as stored.
+    /// Reads one input and hands its records over: a document whole under
+    /// [`ReaderOptions::max_decompressed_bytes`], a stream of values a window at a time. Returns the
+    /// bytes it had as stored.
     fn read_input(
         &self,
         input: &Input,
@@ -295,129 +311,106 @@ impl Reader {
         report: &mut dyn FnMut(ReadError) -> bool,
     ) -> u64 {
         stats.inputs_read += 1;
-        let limit = self.options.max_decompressed_bytes;
-        let damaged = self.options.damaged_gzip;
-        let (stored, decoded) = match &input.kind {
-            InputKind::File { path, size } => match File::open(path) {
-                Ok(file) => (*size, decode(file, buffer, limit, damaged)),
-                Err(error) => (*size, Err(DecodeStop::Io(error))),
-            },
-            InputKind::Stdin => {
-                let mut counter = CountingReader {
+        let counted = Cell::new(0u64);
+        let (stored, opened): (Option<u64>, io::Result<Box<dyn Read + '_>>) = match &input.kind {
+            InputKind::File { path, size } => (
+                Some(*size),
+                File::open(path).map(|file| Box::new(file) as Box<dyn Read>),
+            ),
+            InputKind::Stdin => (
+                None,
+                Ok(Box::new(CountingReader {
                     inner: io::stdin().lock(),
-                    count: 0,
-                };
-                let decoded = decode(&mut counter, buffer, limit, damaged);
-                (counter.count, decoded)
-            }
-            InputKind::Bytes(data) => {
-                (data.len() as u64, decode(&data[..], buffer, limit, damaged))
-            }
+                    count: &counted,
+                })),
+            ),
+            InputKind::Bytes(data) => (Some(data.len() as u64), Ok(Box::new(&data[..]))),
             #[cfg(feature = "s3")]
-            InputKind::S3 { bucket, key, size } => match bucket.get(key) {
-                Ok(data) => (*size, decode(data.as_ref(), buffer, limit, damaged)),
-                Err(error) => (*size, Err(DecodeStop::Io(error))),
-            },
+            InputKind::S3 { bucket, key, size } => (
+                Some(*size),
+                bucket
+                    .reader(key)
+                    .map(|object| Box::new(object) as Box<dyn Read>),
+            ),
         };
-        stats.bytes_read += stored;
-        stats.bytes_decompressed += buffer.content().len() as u64;
-        let name = input.name.as_str();
-        let stop = match decoded {
-            Ok(()) => None,
-            Err(DecodeStop::Io(error)) => {
-                stats.inputs_failed += 1;
-                stats.errors += 1;
-                report(ReadError::Io {
-                    input: name.to_owned(),
+        let mut sink = Sink {
+            name: input.name.as_str(),
+            stats: &mut *stats,
+            deliver,
+            report,
+            keep_going: true,
+        };
+        let decoder = opened
+            .map_err(DecodeStop::Io)
+            .and_then(|opened| Decoder::new(opened, buffer, self.options.damaged_gzip));
+        match decoder {
+            Ok(mut decoder) => self.read_content(&mut decoder, buffer, &mut sink),
+            Err(DecodeStop::Io(error) | DecodeStop::Read(error) | DecodeStop::Gzip(error)) => {
+                sink.stats.inputs_failed += 1;
+                sink.stats.errors += 1;
+                (sink.report)(ReadError::Io {
+                    input: input.name.clone(),
                     error,
                 });
-                return stored;
             }
-            Err(stop) => Some(stop),
-        };
+        }
+        buffer.release_large();
+        let stored = stored.unwrap_or(counted.get());
+        stats.bytes_read += stored;
+        stored
+    }
 
-        let mut keep_going = true;
-        let mut on_record = |found: Found<'_>| -> Flow {
-            let span = match found {
-                Found::Record(span) => span,
-                Found::Lost(error) => {
-                    stats.records_reported += 1;
-                    stats.errors += 1;
-                    keep_going = report(error);
-                    return if keep_going {
-                        Flow::Continue
-                    } else {
-                        Flow::Stop
-                    };
-                }
-            };
-            let info = RecordInfo {
-                input: name,
-                index: span.index,
-                offset: span.offset,
-                text: span.text,
-            };
-            // Records are large (close to a kilobyte): the scan's stays where it is, borrowed.
-            let owned;
-            let parsed = match span.event {
-                Some(event) => Ok(event),
-                None => match Event::from_json(span.text) {
-                    Ok(event) => {
-                        owned = event;
-                        Ok(&owned)
-                    }
-                    Err(error) => Err(error),
-                },
-            };
-            let problem = match parsed {
-                Err(error) => Some(ReadError::NotARecord {
-                    input: name.to_owned(),
-                    record_index: span.index,
-                    offset: span.offset,
+    /// Reads the content of an input being decoded: whole when it is a document (or cannot be told
+    /// from its start), a window at a time when it starts as a stream of objects (JSON Lines,
+    /// concatenated JSON, envelopes). Under [`DamagedGzip::DropMember`] gzip is read whole, as a
+    /// member's records are delivered only once its check has passed.
+    fn read_content<R: Read>(
+        &self,
+        decoder: &mut Decoder<R>,
+        buffer: &mut Buffers,
+        sink: &mut Sink<'_>,
+    ) {
+        let first = decoder.fill(buffer, PEEK.min(self.window));
+        let streams = first.is_ok()
+            && (self.options.damaged_gzip == DamagedGzip::DeliverBeforeDamage
+                || !decoder.is_gzip())
+            && starts_values(buffer.content());
+        match first {
+            Err(DecodeStop::Io(error)) => {
+                sink.stats.inputs_failed += 1;
+                sink.stats.errors += 1;
+                (sink.report)(ReadError::Io {
+                    input: sink.name.to_owned(),
                     error,
-                }),
-                Ok(_) if nesting_exceeds(span.text.as_bytes(), MAX_NESTING) => {
-                    Some(ReadError::TooDeep {
-                        input: name.to_owned(),
-                        record_index: span.index,
-                        offset: span.offset,
-                        limit: MAX_NESTING as u64,
-                    })
-                }
-                Ok(event) => {
-                    if let Some(lookalike) = event.lookalike() {
-                        Some(ReadError::NotCloudTrail {
-                            input: name.to_owned(),
-                            record_index: span.index,
-                            offset: span.offset,
-                            lookalike,
-                        })
-                    } else if !has_record_members(event) {
-                        Some(ReadError::NoRecordMembers {
-                            input: name.to_owned(),
-                            record_index: span.index,
-                            offset: span.offset,
-                        })
-                    } else {
-                        stats.records_delivered += 1;
-                        keep_going = deliver(event, info);
-                        None
-                    }
-                }
-            };
-            if let Some(error) = problem {
-                stats.records_reported += 1;
-                stats.errors += 1;
-                keep_going = report(error);
+                });
             }
-            if keep_going {
-                Flow::Continue
-            } else {
-                Flow::Stop
+            Ok(()) if streams => {
+                self.read_stream(decoder, buffer, sink);
+                sink.stats.bytes_decompressed += decoder.produced();
             }
-        };
+            first => self.read_whole(decoder, buffer, sink, first.err()),
+        }
+    }
+
+    /// A document read whole, under the cap.
+    fn read_whole<R: Read>(
+        &self,
+        decoder: &mut Decoder<R>,
+        buffer: &mut Buffers,
+        sink: &mut Sink<'_>,
+        mut stop: Option<DecodeStop>,
+    ) {
+        let limit = self.options.max_decompressed_bytes;
+        let cap = usize::try_from(limit).unwrap_or(usize::MAX);
+        if stop.is_none() {
+            // One byte over the cap tells content over the cap from content exactly at it.
+            stop = decoder.fill(buffer, cap.saturating_add(1)).err();
+        }
+        let too_large = buffer.content().len() > cap;
+        buffer.truncate(cap);
+        sink.stats.bytes_decompressed += buffer.content().len() as u64;
         let scanned = scan(
-            name,
+            sink.name,
             buffer.content(),
             Window {
                 offset: 0,
@@ -426,38 +419,150 @@ impl Reader {
                 within_values: false,
             },
             self.options.max_record_bytes,
-            &mut on_record,
+            &mut |found| sink.found(found),
         );
-        if !keep_going {
-            return stored;
+        if !sink.keep_going {
+            return;
         }
         if scanned.digest {
-            stats.digests_skipped += 1;
+            sink.stats.digests_skipped += 1;
         }
-        // A decoding stop is the cause of whatever damage the scan then found at the end of the content.
         let damage = match stop {
-            Some(DecodeStop::Gzip(error)) => Some(ReadError::Gzip {
-                input: name.to_owned(),
-                record_index: scanned.records,
-                offset: buffer.content().len() as u64,
-                error,
+            Some(stop) => {
+                Some(sink.decode_error(stop, scanned.records, buffer.content().len() as u64))
+            }
+            None if too_large => Some(ReadError::TooLarge {
+                input: sink.name.to_owned(),
+                limit,
             }),
-            Some(DecodeStop::TooLarge) => Some(ReadError::TooLarge {
-                input: name.to_owned(),
-                limit: self.options.max_decompressed_bytes,
-            }),
-            Some(DecodeStop::Io(_)) | None => scanned.damage,
+            None => scanned.damage,
         };
         if let Some(error) = damage {
-            if !matches!(error, ReadError::Empty { .. }) {
-                // The record the content was cut short in.
-                stats.records_reported += 1;
-            }
-            stats.inputs_failed += 1;
-            stats.errors += 1;
-            report(error);
+            sink.input_damage(error);
         }
-        stored
+    }
+
+    /// A stream of values, a window at a time: each window ends at a line feed (the last one read), the
+    /// value a window cuts short is carried into the next, and one that runs on past
+    /// [`ReaderOptions::max_record_bytes`] without ending is lost ([`ReadError::ValueTooLong`]), its bytes
+    /// dropped up to the next line that starts an object. The worker holds at most about
+    /// `max_record_bytes` plus [`WINDOW`].
+    fn read_stream<R: Read>(
+        &self,
+        decoder: &mut Decoder<R>,
+        buffer: &mut Buffers,
+        sink: &mut Sink<'_>,
+    ) {
+        let max_value = usize::try_from(self.options.max_record_bytes).unwrap_or(usize::MAX);
+        let mut at = Position {
+            offset: 0,
+            index: 0,
+            line: 1,
+        };
+        let (mut first, mut skipping, mut digest) = (true, false, false);
+        let mut stop = None;
+        loop {
+            let ended = decoder.ended();
+            if skipping {
+                // Drop the lost value's bytes up to the next line that starts an object; a final line
+                // feed is kept, as it may begin that line.
+                let content = buffer.content();
+                let resume = memchr::memmem::find(content, b"\n{").map(|found| found + 1);
+                let dropped =
+                    resume.unwrap_or(content.len() - usize::from(content.ends_with(b"\n")));
+                at.pass(content.get(..dropped).unwrap_or_default());
+                buffer.drop_front(dropped);
+                skipping = resume.is_none();
+            }
+            let content = buffer.content();
+            let window_end = if ended {
+                content.len()
+            } else if skipping {
+                0
+            } else {
+                memchr::memrchr(b'\n', content).map_or(0, |found| found + 1)
+            };
+            if window_end > 0 || ended {
+                let window = content.get(..window_end).unwrap_or_default();
+                let scanned = scan(
+                    sink.name,
+                    window,
+                    Window {
+                        offset: at.offset,
+                        first_index: at.index,
+                        last: ended,
+                        within_values: !first,
+                    },
+                    self.options.max_record_bytes,
+                    &mut |found| sink.found(found),
+                );
+                if !sink.keep_going {
+                    return;
+                }
+                digest |= scanned.digest;
+                if ended {
+                    if digest {
+                        sink.stats.digests_skipped += 1;
+                    }
+                    let damage = match stop {
+                        Some(stop) => {
+                            Some(sink.decode_error(stop, scanned.records, decoder.produced()))
+                        }
+                        None => scanned.damage,
+                    };
+                    if let Some(error) = damage {
+                        sink.input_damage(error);
+                    }
+                    return;
+                }
+                first = false;
+                at.index = scanned.records;
+                skipping = scanned.skipping;
+                let consumed = scanned.consumed.min(window_end);
+                at.pass(content.get(..consumed).unwrap_or_default());
+                buffer.drop_front(consumed);
+            }
+            // What is left starts a value no window has ended yet.
+            if !skipping && self.value_too_long(buffer, max_value, &mut at, sink) {
+                if !sink.keep_going {
+                    return;
+                }
+                (first, skipping) = (false, true);
+                continue;
+            }
+            let target = buffer.content().len().saturating_add(self.window);
+            stop = decoder.fill(buffer, target).err().or(stop);
+        }
+    }
+
+    /// When the value the content held starts (after white space) is longer than `max_value` bytes and
+    /// has not ended, reports it as lost and drops the content up to its first byte included (moving
+    /// `at` past it); true then.
+    fn value_too_long(
+        &self,
+        buffer: &mut Buffers,
+        max_value: usize,
+        at: &mut Position,
+        sink: &mut Sink<'_>,
+    ) -> bool {
+        let carry = buffer.content();
+        let start = carry.len() - carry.trim_ascii_start().len();
+        if carry.len() - start <= max_value {
+            return false;
+        }
+        at.pass(carry.get(..start).unwrap_or_default());
+        let error = ReadError::ValueTooLong {
+            input: sink.name.to_owned(),
+            record_index: at.index,
+            offset: at.offset,
+            line: at.line,
+            limit: self.options.max_record_bytes,
+        };
+        at.index += 1;
+        at.pass(carry.get(start..=start).unwrap_or_default());
+        buffer.drop_front(start + 1);
+        sink.lost(error);
+        true
     }
 
     /// A source that could not be listed: the error ends the read under fail-fast, else it is counted
@@ -752,16 +857,177 @@ impl Shared {
     }
 }
 
-struct CountingReader<R> {
+struct CountingReader<'c, R> {
     inner: R,
-    count: u64,
+    count: &'c Cell<u64>,
 }
 
-impl<R: Read> Read for CountingReader<R> {
+impl<R: Read> Read for CountingReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.count += n as u64;
+        self.count.set(self.count.get() + n as u64);
         Ok(n)
+    }
+}
+
+/// Content read first from each input, to tell a document from a stream of values.
+const PEEK: usize = 64 << 10;
+
+/// Content added at a time to a stream of values; a window ends at the last line feed read.
+const WINDOW: usize = 1 << 20;
+
+/// Whether content that starts with `start` is read as a stream of values: it starts with an object
+/// that is not a `{"Records":[...]}` container.
+fn starts_values(start: &[u8]) -> bool {
+    let text = start
+        .strip_prefix(b"\xef\xbb\xbf")
+        .unwrap_or(start)
+        .trim_ascii_start();
+    text.first() == Some(&b'{') && shape(start) == Shape::Values
+}
+
+/// Where a stream of values has got to: the offset, index and 1-based line of the next byte.
+struct Position {
+    offset: u64,
+    index: u64,
+    line: u64,
+}
+
+impl Position {
+    /// Moves past `bytes`.
+    fn pass(&mut self, bytes: &[u8]) {
+        self.offset += bytes.len() as u64;
+        self.line += memchr::memchr_iter(b'\n', bytes).count() as u64;
+    }
+}
+
+/// Where one input's records and errors go, with the counts.
+struct Sink<'s> {
+    name: &'s str,
+    stats: &'s mut Stats,
+    deliver: &'s mut dyn FnMut(&Event<'_>, RecordInfo<'_>) -> bool,
+    report: &'s mut dyn FnMut(ReadError) -> bool,
+    /// The caller has not asked to stop.
+    keep_going: bool,
+}
+
+impl Sink<'_> {
+    /// A record the scan found (delivered, or reported for what it holds), or a value it lost.
+    fn found(&mut self, found: Found<'_>) -> Flow {
+        let span = match found {
+            Found::Record(span) => span,
+            Found::Lost(error) => {
+                self.lost(error);
+                return self.flow();
+            }
+        };
+        let name = self.name;
+        let info = RecordInfo {
+            input: name,
+            index: span.index,
+            offset: span.offset,
+            text: span.text,
+        };
+        // Records are large (close to a kilobyte): the scan's stays where it is, borrowed.
+        let owned;
+        let parsed = match span.event {
+            Some(event) => Ok(event),
+            None => match Event::from_json(span.text) {
+                Ok(event) => {
+                    owned = event;
+                    Ok(&owned)
+                }
+                Err(error) => Err(error),
+            },
+        };
+        let problem = match parsed {
+            Err(error) => Some(ReadError::NotARecord {
+                input: name.to_owned(),
+                record_index: span.index,
+                offset: span.offset,
+                error,
+            }),
+            Ok(_) if nesting_exceeds(span.text.as_bytes(), MAX_NESTING) => {
+                Some(ReadError::TooDeep {
+                    input: name.to_owned(),
+                    record_index: span.index,
+                    offset: span.offset,
+                    limit: MAX_NESTING as u64,
+                })
+            }
+            Ok(event) => {
+                if let Some(lookalike) = event.lookalike() {
+                    Some(ReadError::NotCloudTrail {
+                        input: name.to_owned(),
+                        record_index: span.index,
+                        offset: span.offset,
+                        lookalike,
+                    })
+                } else if !has_record_members(event) {
+                    Some(ReadError::NoRecordMembers {
+                        input: name.to_owned(),
+                        record_index: span.index,
+                        offset: span.offset,
+                    })
+                } else {
+                    self.stats.records_delivered += 1;
+                    self.keep_going = (self.deliver)(event, info);
+                    None
+                }
+            }
+        };
+        if let Some(error) = problem {
+            self.lost(error);
+        }
+        self.flow()
+    }
+
+    fn flow(&self) -> Flow {
+        if self.keep_going {
+            Flow::Continue
+        } else {
+            Flow::Stop
+        }
+    }
+
+    /// A record or value lost to an error.
+    fn lost(&mut self, error: ReadError) {
+        self.stats.records_reported += 1;
+        self.stats.errors += 1;
+        self.keep_going = (self.report)(error);
+    }
+
+    /// The error that ended the input early; it costs the record the content was cut short in.
+    fn input_damage(&mut self, error: ReadError) {
+        if !matches!(error, ReadError::Empty { .. }) {
+            self.stats.records_reported += 1;
+        }
+        self.stats.inputs_failed += 1;
+        self.stats.errors += 1;
+        (self.report)(error);
+    }
+
+    /// The error for decoding that stopped after `offset` bytes of content and `record_index` records.
+    fn decode_error(&self, stop: DecodeStop, record_index: u64, offset: u64) -> ReadError {
+        let input = self.name.to_owned();
+        match stop {
+            DecodeStop::Gzip(error) => ReadError::Gzip {
+                input,
+                record_index,
+                offset,
+                error,
+            },
+            DecodeStop::Io(error) | DecodeStop::Read(error) => ReadError::Io {
+                input,
+                error: io::Error::new(
+                    error.kind(),
+                    format!(
+                        "reading failed after {offset} bytes of content (before record \
+                         {record_index}): {error}"
+                    ),
+                ),
+            },
+        }
     }
 }
 
@@ -830,5 +1096,189 @@ impl Iterator for Records {
             self.buffer = buffer;
             self.pending = pending.into_inner();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    /// What a read delivered and reported, in order: (index, offset, text) and error messages.
+    fn read(
+        data: &[u8],
+        window: usize,
+        options: ReaderOptions,
+    ) -> (Vec<(u64, u64, String)>, Vec<String>, Stats) {
+        let mut reader = Reader::new(options.with_threads(1));
+        reader.window = window;
+        let mut delivered = Vec::new();
+        let mut errors = Vec::new();
+        let input = Input {
+            name: "t".to_owned(),
+            kind: InputKind::Bytes(Arc::from(data)),
+        };
+        let mut stats = Stats::default();
+        let mut buffer = Buffers::default();
+        reader.read_input(
+            &input,
+            &mut buffer,
+            &mut stats,
+            &mut |_, info| {
+                delivered.push((info.index, info.offset, info.text.to_owned()));
+                true
+            },
+            &mut |error| {
+                errors.push(error.to_string());
+                true
+            },
+        );
+        (delivered, errors, stats)
+    }
+
+    /// `stream` cut at `at`, or with the byte there replaced (or one added at the end).
+    fn damaged(stream: String, at: prop::sample::Index, damage: Option<u8>) -> Vec<u8> {
+        let mut bytes = stream.into_bytes();
+        let at = at.index(bytes.len() + 1);
+        match damage {
+            None => bytes.truncate(at),
+            Some(byte) if at < bytes.len() => bytes[at] = byte,
+            Some(byte) => bytes.push(byte),
+        }
+        bytes
+    }
+
+    /// The messages without serde_json's " at line N column M".
+    fn without_position(errors: &[String]) -> Vec<String> {
+        errors
+            .iter()
+            .map(|error| match error.find(" at line ") {
+                Some(at) => {
+                    let rest = &error[at + " at line ".len()..];
+                    let end = rest
+                        .find(|c: char| !(c.is_ascii_digit() || c == ' ' || c.is_ascii_lowercase()))
+                        .unwrap_or(rest.len());
+                    format!("{}{}", &error[..at], &rest[end..])
+                }
+                None => error.clone(),
+            })
+            .collect()
+    }
+
+    /// Records as JSON Lines or concatenated pretty-printed JSON, with strings holding what a scanner
+    /// of lines could trip on.
+    fn streams() -> impl Strategy<Value = String> {
+        let text = proptest::string::string_regex(r#"[a-z"\\{}\[\],:é\n ]{0,12}"#).unwrap();
+        let record = (0u32..1000, text, any::<bool>()).prop_map(|(i, text, nested)| {
+            let mut record =
+                json!({"eventVersion": "1.11", "eventName": format!("E{i}"), "x": text});
+            if nested {
+                record["requestParameters"] = json!({"a": [1, {"b": "}{"}], "c": null});
+            }
+            record
+        });
+        (proptest::collection::vec(record, 1..24), 0u8..3).prop_map(|(records, layout)| {
+            let lines: Vec<String> = records
+                .iter()
+                .map(|record: &Value| match layout {
+                    0 => record.to_string(),
+                    1 => serde_json::to_string_pretty(record).unwrap(),
+                    _ => format!("  {record} "),
+                })
+                .collect();
+            lines.join("\n") + "\n"
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 384, ..ProptestConfig::default() })]
+
+        /// Read a window at a time, any stream (damaged or not, plain or gzip) delivers and reports
+        /// exactly what it does read whole.
+        #[test]
+        fn a_stream_read_in_windows_reads_as_it_does_whole(
+            stream in streams(),
+            at in any::<prop::sample::Index>(),
+            damage in prop_oneof![
+                Just(None),
+                prop::sample::select(b"\"{}[],: x\\\xff\n".to_vec()).prop_map(Some),
+            ],
+            window in 16usize..400,
+            gzip in any::<bool>(),
+        ) {
+            let mut bytes = damaged(stream, at, damage);
+            if gzip {
+                use std::io::Write;
+                let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                encoder.write_all(&bytes).unwrap();
+                bytes = encoder.finish().unwrap();
+            }
+            let whole = read(&bytes, usize::MAX / 4, ReaderOptions::default());
+            let windows = read(&bytes, window, ReaderOptions::default());
+            prop_assert_eq!(&windows.0, &whole.0);
+            // serde_json counts the line and column it names from the start of the text it parsed,
+            // the window: the rest of each message (input, record, byte offset, cause) is the same.
+            prop_assert_eq!(without_position(&windows.1), without_position(&whole.1));
+            prop_assert_eq!(windows.2, whole.2);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// With a cap on values small enough to hit, every record delivered is the input's own text at
+        /// its offset and under the cap, indexes rise, and each value is delivered or reported once.
+        #[test]
+        fn values_over_the_cap_in_a_stream_are_lost_alone(
+            stream in streams(),
+            at in any::<prop::sample::Index>(),
+            damage in prop_oneof![
+                Just(None),
+                prop::sample::select(b"\"{}[],: x\\\n".to_vec()).prop_map(Some),
+            ],
+            window in 16usize..400,
+            max_record in 40u64..300,
+        ) {
+            let bytes = damaged(stream, at, damage);
+            let options = ReaderOptions::default().with_max_record_bytes(max_record);
+            let (delivered, errors, stats) = read(&bytes, window, options);
+            for (index, offset, text) in &delivered {
+                let offset = usize::try_from(*offset).unwrap();
+                prop_assert_eq!(&bytes[offset..offset + text.len()], text.as_bytes(), "record {}", index);
+                prop_assert!(text.len() as u64 <= max_record);
+            }
+            prop_assert!(delivered.windows(2).all(|pair| pair[0].0 < pair[1].0));
+            prop_assert_eq!(stats.records_delivered, delivered.len() as u64);
+            prop_assert_eq!(stats.errors, errors.len() as u64);
+            // Every value found has an index of its own: delivered and reported ones together are
+            // numbered without a gap.
+            let found = delivered.last().map_or(0, |last| last.0 + 1);
+            prop_assert!(stats.records_read() >= found, "{:?} {:?}", stats, errors);
+        }
+    }
+
+    #[test]
+    fn a_value_longer_than_the_cap_is_lost_alone_in_a_stream() {
+        let mut text = String::new();
+        text.push_str("{\"eventName\":\"A\"}\n");
+        text.push_str(&format!("{{\"eventName\":\"{}", "x".repeat(5000)));
+        text.push_str("\n{\"eventName\":\"B\"}\n");
+        let options = ReaderOptions::default().with_max_record_bytes(1000);
+        let (delivered, errors, stats) = read(text.as_bytes(), 64, options);
+        let names: Vec<&str> = delivered.iter().map(|d| &d.2[14..15]).collect();
+        assert_eq!(names, ["A", "B"]);
+        assert_eq!(delivered[1].0, 2, "the lost line keeps its index");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0]
+                .starts_with("t: record 1 at byte 18 (line 2): a value runs on past 1000 bytes"),
+            "{}",
+            errors[0]
+        );
+        assert_eq!(stats.records_read(), 3);
     }
 }

@@ -1,13 +1,16 @@
 //! Reading `s3://bucket/prefix` through `object_store` (feature `s3`).
 //!
 //! A small tokio runtime is created for each read and driven from the reader's worker threads with
-//! `block_on`, so the reader's API stays synchronous: each worker fetches one object at a time, which
-//! bounds both concurrency and memory the same way as for local files.
+//! `block_on`, so the reader's API stays synchronous: each worker reads one object at a time, as a stream
+//! of parts fetched when the reader asks for more, which bounds both concurrency and memory the same way
+//! as for local files.
 
 use std::io;
 use std::sync::Arc;
 
-use futures::TryStreamExt;
+use std::io::Read;
+
+use futures::{Stream, StreamExt, TryStreamExt};
 use object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
@@ -136,12 +139,22 @@ impl Bucket {
         Ok(objects)
     }
 
-    /// One object's bytes.
-    pub(crate) fn get(&self, key: &str) -> io::Result<impl AsRef<[u8]> + use<>> {
+    /// One object's content, read as it arrives: only what the reader has asked for is fetched, so a
+    /// stream of values is read in bounded memory whatever the object's size, and a document over the
+    /// cap stops the download at the cap.
+    pub(crate) fn reader(&self, key: &str) -> io::Result<impl Read + '_> {
         let path = Path::from(key);
-        self.runtime
-            .block_on(async { self.store.get(&path).await?.bytes().await })
-            .map_err(|error| self.explain(error))
+        let stream = self
+            .runtime
+            .block_on(async { self.store.get(&path).await })
+            .map_err(|error| self.explain(error))?
+            .into_stream();
+        Ok(ObjectReader {
+            bucket: self,
+            stream,
+            current: None,
+            at: 0,
+        })
     }
 
     /// An object_store error as a message that says what went wrong and what to change: S3's own code
@@ -197,5 +210,45 @@ impl Bucket {
     /// `s3://bucket/key`.
     pub(crate) fn url(&self, key: &str) -> String {
         format!("s3://{}/{key}", self.name)
+    }
+}
+
+/// An object's body as [`Read`]: each part is awaited on the bucket's runtime when the last is used up.
+struct ObjectReader<'b, S, B> {
+    bucket: &'b Bucket,
+    stream: S,
+    current: Option<B>,
+    at: usize,
+}
+
+impl<S, B> Read for ObjectReader<'_, S, B>
+where
+    S: Stream<Item = object_store::Result<B>> + Unpin,
+    B: AsRef<[u8]>,
+{
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let rest = self
+                .current
+                .as_ref()
+                .and_then(|part| part.as_ref().get(self.at..))
+                .unwrap_or_default();
+            if !rest.is_empty() {
+                let n = rest.len().min(buf.len());
+                if let (Some(target), Some(source)) = (buf.get_mut(..n), rest.get(..n)) {
+                    target.copy_from_slice(source);
+                }
+                self.at += n;
+                return Ok(n);
+            }
+            match self.bucket.runtime.block_on(self.stream.next()) {
+                None => return Ok(0),
+                Some(Ok(part)) => {
+                    self.current = Some(part);
+                    self.at = 0;
+                }
+                Some(Err(error)) => return Err(self.bucket.explain(error)),
+            }
+        }
     }
 }

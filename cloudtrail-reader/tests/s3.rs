@@ -85,6 +85,16 @@ for folder, _, files in os.walk(root):
     }
 }
 
+impl Moto {
+    /// Options that reach this server.
+    fn options(&self) -> S3Options {
+        S3Options::default()
+            .with_endpoint(self.endpoint.clone())
+            .with_region("us-east-1")
+            .with_credentials("test", "test")
+    }
+}
+
 impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -142,12 +152,7 @@ fn lists_prunes_and_reads_a_bucket() {
     let mut moto = Moto::start();
     moto.upload("trail", &root);
 
-    let s3 = S3Options {
-        endpoint: Some(moto.endpoint.clone()),
-        region: Some("us-east-1".into()),
-        access_key_id: Some("test".into()),
-        secret_access_key: Some("test".into()),
-    };
+    let s3 = moto.options();
     let filter = LayoutFilter::default()
         .with_regions(["us-east-1"])
         .with_from(chrono::NaiveDate::from_ymd_opt(2024, 5, 1));
@@ -207,12 +212,12 @@ fn an_unreachable_endpoint_is_a_located_error() {
         .local_addr()
         .unwrap()
         .port();
-    let options = ReaderOptions::default().with_s3(S3Options {
-        endpoint: Some(format!("http://127.0.0.1:{port}")),
-        region: Some("us-east-1".into()),
-        access_key_id: Some("test".into()),
-        secret_access_key: Some("test".into()),
-    });
+    let options = ReaderOptions::default().with_s3(
+        S3Options::default()
+            .with_endpoint(format!("http://127.0.0.1:{port}"))
+            .with_region("us-east-1")
+            .with_credentials("test", "test"),
+    );
     let errors = Mutex::new(Vec::new());
     Reader::new(options)
         .for_each(
@@ -227,4 +232,61 @@ fn an_unreachable_endpoint_is_a_located_error() {
         errors[0].starts_with("s3://nowhere/x: cannot read"),
         "{errors:?}"
     );
+}
+
+#[test]
+fn an_object_over_the_cap_is_a_located_error_and_json_lines_objects_stream() {
+    let root =
+        std::env::temp_dir().join(format!("cloudtrail-reader-s3-big-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    // A 2 MiB `{"Records":[...]}` object against a 1 MiB cap, then a small one; and 3 MiB of JSON Lines,
+    // which is not held whole and so is read to its end.
+    let big = container("big", 50_000);
+    assert!(big.len() > 2 << 20, "{}", big.len());
+    write(&root, "t/1-big.json", big.as_bytes());
+    write(&root, "t/2-next.json.gz", &gzip(&container("next", 2)));
+    let lines: Vec<String> = (0..50_000)
+        .map(|i| {
+            format!(r#"{{"eventVersion":"1.11","eventName":"GetObject","eventID":"line-{i}"}}"#)
+        })
+        .collect();
+    let lines = lines.join("\n");
+    assert!(lines.len() > 3 << 20, "{}", lines.len());
+    write(&root, "t/3-lines.jsonl", lines.as_bytes());
+    let mut moto = Moto::start();
+    moto.upload("big", &root);
+
+    let options = ReaderOptions::default()
+        .with_s3(moto.options())
+        .with_threads(1)
+        .with_max_decompressed_bytes(1 << 20);
+    let ids = Mutex::new(Vec::new());
+    let errors = Mutex::new(Vec::new());
+    let stats = Reader::new(options)
+        .for_each(
+            &[Source::from_arg("s3://big/t/")],
+            |event, _| {
+                ids.lock()
+                    .unwrap()
+                    .push(event.event_id().unwrap().to_owned());
+            },
+            |error| errors.lock().unwrap().push(error.to_string()),
+        )
+        .unwrap();
+    let errors = errors.into_inner().unwrap();
+    assert_eq!(
+        errors,
+        ["s3://big/t/1-big.json: decompressed size exceeds the limit of 1048576 bytes"]
+    );
+    let ids = ids.into_inner().unwrap();
+    let before_cap = ids.iter().filter(|id| id.starts_with("big-")).count();
+    assert!(before_cap > 0 && before_cap < 50_000, "{before_cap}");
+    assert_eq!(ids.iter().filter(|id| id.starts_with("next-")).count(), 2);
+    assert_eq!(
+        ids.iter().filter(|id| id.starts_with("line-")).count(),
+        50_000
+    );
+    assert_eq!(stats.inputs_read, 3);
+    assert_eq!(stats.inputs_failed, 1);
+    std::fs::remove_dir_all(&root).unwrap();
 }

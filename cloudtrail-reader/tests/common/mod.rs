@@ -30,6 +30,7 @@ pub fn kind(error: &ReadError) -> &'static str {
         ReadError::Json { .. } => "json",
         ReadError::DamagedValue { .. } => "damaged_value",
         ReadError::RecordTooLarge { .. } => "record_too_large",
+        ReadError::ValueTooLong { .. } => "value_too_long",
         ReadError::NotARecord { .. } => "not_a_record",
         ReadError::NotCloudTrail { .. } => "not_cloudtrail",
         ReadError::NoRecordMembers { .. } => "no_record_members",
