@@ -6,8 +6,11 @@
 //! ```text
 //! cargo run --release -p report-example --example report -- PATH... [-o report.html]
 //!     [--rules FILE_OR_DIR]... [--markdown FILE] [--top N] [--threads N] [--account A] [--region R]
-//!     [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+//!     [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--png FILE [--png-size WxH] [--chromium PATH]]
 //! ```
+//!
+//! `--png` also writes a screenshot of the page, drawn by a headless Chromium (`chromium`,
+//! `chromium-browser` or `google-chrome` on PATH, or `--chromium`; see `png.rs`).
 //!
 //! The page needs no network: no script, no external style sheet, font or image; the chart is inline
 //! SVG written here (see `render.rs`). Every value from a record is escaped for the format it lands in.
@@ -25,6 +28,7 @@ use cloudtrail_reader::Reader;
 
 #[path = "../common.rs"]
 mod common;
+mod png;
 mod render;
 #[path = "../top_list.rs"]
 mod top_list;
@@ -54,6 +58,16 @@ struct Args {
     /// Also write a markdown summary here.
     #[arg(long)]
     markdown: Option<PathBuf>,
+    /// Also write a screenshot of the report here (PNG), drawn by a headless Chromium.
+    #[arg(long, value_name = "FILE")]
+    png: Option<PathBuf>,
+    /// The screenshot's size in pixels, WIDTHxHEIGHT.
+    #[arg(long, value_name = "WxH", default_value = "1280x1800", value_parser = png::size)]
+    png_size: (u32, u32),
+    /// The Chromium to draw the screenshot with [default: chromium, chromium-browser or google-chrome on
+    /// PATH].
+    #[arg(long, value_name = "PATH")]
+    chromium: Option<PathBuf>,
     /// Rows per top-N table and values per principal field.
     #[arg(long, default_value_t = 10, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
     top: usize,
@@ -97,6 +111,18 @@ fn main() -> ExitCode {
             common::note(format_args!("report: {message}"));
             return Status::Trouble.into();
         }
+    };
+    // No browser, no reading: say so before the work, not after it.
+    let chromium = match args
+        .png
+        .as_ref()
+        .map(|_| png::find_chromium(args.chromium.as_deref()))
+    {
+        Some(Err(message)) => {
+            common::note(format_args!("report: {message}"));
+            return Status::Trouble.into();
+        }
+        found => found.and_then(Result::ok),
     };
     let inputs = match common::Inputs::parse(&args.paths) {
         Ok(inputs) => inputs,
@@ -181,6 +207,12 @@ fn main() -> ExitCode {
             "report: cannot write {}: {error}",
             path.display()
         ));
+        return Status::Trouble.into();
+    }
+    if let (Some(path), Some(chromium)) = (&args.png, &chromium)
+        && let Err(message) = png::screenshot(chromium, &args.output, path, args.png_size)
+    {
+        common::note(format_args!("report: --png: {message}"));
         return Status::Trouble.into();
     }
     common::note(format_args!(
