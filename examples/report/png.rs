@@ -66,13 +66,15 @@ fn file_url(path: &Path) -> String {
     url
 }
 
-/// Screenshots the page at `html` into `png`, `width` x `height` pixels.
+/// Screenshots the page at `html` into `png`, `width` x `height` pixels. Returns what the page logged to
+/// the browser's console (a script blocked by the page's Content-Security-Policy, a resource it refused
+/// to load): nothing, for a report whose values are escaped.
 pub fn screenshot(
     chromium: &Path,
     html: &Path,
     png: &Path,
     (width, height): (u32, u32),
-) -> Result<(), String> {
+) -> Result<Vec<String>, String> {
     let html = html
         .canonicalize()
         .map_err(|error| format!("{}: {error}", html.display()))?;
@@ -98,6 +100,9 @@ pub fn screenshot(
             "--disable-background-networking",
             "--hide-scrollbars",
             "--no-first-run",
+            // Console messages to stderr, where they are picked out below.
+            "--enable-logging=stderr",
+            "--v=0",
         ])
         .arg(user_data)
         .arg(screenshot)
@@ -147,5 +152,12 @@ pub fn screenshot(
             tail.into_iter().rev().collect::<Vec<_>>().join(" / ")
         ));
     }
-    Ok(())
+    Ok(said
+        .lines()
+        .filter_map(|line| line.split_once(":CONSOLE").map(|(_, message)| message))
+        .map(|message| {
+            let message = message.split_once("] ").map_or(message, |(_, text)| text);
+            message.chars().take(300).collect()
+        })
+        .collect())
 }

@@ -211,11 +211,18 @@ fn main() -> ExitCode {
         ));
         return Status::Trouble.into();
     }
-    if let (Some(path), Some(chromium)) = (&args.png, &chromium)
-        && let Err(message) = png::screenshot(chromium, &args.output, path, args.png_size)
-    {
-        common::note(format_args!("report: --png: {message}"));
-        return Status::Trouble.into();
+    if let (Some(path), Some(chromium)) = (&args.png, &chromium) {
+        match png::screenshot(chromium, &args.output, path, args.png_size) {
+            Ok(console) => {
+                for message in console {
+                    common::note(format_args!("report: --png: the page logged: {message}"));
+                }
+            }
+            Err(message) => {
+                common::note(format_args!("report: --png: {message}"));
+                return Status::Trouble.into();
+            }
+        }
     }
     common::note(format_args!(
         "report: records={} findings={} errors={} written to {}",

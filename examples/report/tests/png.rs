@@ -78,6 +78,8 @@ fn screenshot_is_a_drawn_page_of_the_size_asked() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("the page logged"), "{stderr}");
     let bytes = std::fs::read(&png).unwrap();
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
     assert_eq!(&bytes[12..16], b"IHDR");
@@ -113,6 +115,73 @@ fn screenshot_is_a_drawn_page_of_the_size_asked() {
     assert!(
         rgb.iter().any(|p| near(p, [0xc6, 0x28, 0x28])),
         "no high-severity mark"
+    );
+}
+
+/// A record whose values are markup (a script, an image with an error handler), rendered into the
+/// report and the page drawn: the browser's console stays empty, so no value reached the page as markup
+/// (the page's Content-Security-Policy would have blocked a script or image and said so), and a page
+/// that does log is seen to (the check is not blind).
+#[test]
+fn hostile_values_draw_no_console_message() {
+    if !chromium_or_skip() {
+        return;
+    }
+    let dir = scratch("hostile");
+    let record = serde_json::json!({
+        "eventVersion": "1.11", "eventTime": "2024-05-01T10:00:00Z",
+        "eventSource": "iam.amazonaws.com", "eventName": "CreateUser", "eventID": "e-1",
+        "awsRegion": "us-east-1", "sourceIPAddress": "<script>console.error(2)</script>",
+        "userAgent": "<img src=http://192.0.2.1/x.png onerror=console.error(1)>",
+        "userIdentity": {"type": "IAMUser", "accountId": "111122223333",
+            "arn": "arn:aws:iam::111122223333:user/<script>console.error(3)</script>"},
+    });
+    let input = dir.join("hostile.jsonl");
+    std::fs::write(&input, format!("{record}\n")).unwrap();
+    let html = dir.join("report.html");
+    let png = dir.join("report.png");
+    let out = report(&[
+        input.to_str().unwrap(),
+        "-o",
+        html.to_str().unwrap(),
+        "--png",
+        png.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("the page logged"), "{stderr}");
+
+    // The same markup put into the page unescaped is blocked by the policy, and that is reported.
+    let page = std::fs::read_to_string(&html).unwrap();
+    let broken = page.replacen("<h1>", "<script>console.error(4)</script><h1>", 1);
+    let chromium = NAMES
+        .iter()
+        .find_map(|name| {
+            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+                .map(|dir| dir.join(name))
+                .find(|path| path.is_file())
+        })
+        .unwrap();
+    let broken_html = dir.join("broken.html");
+    std::fs::write(&broken_html, broken).unwrap();
+    let logged = Command::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=400,300",
+        ])
+        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
+        .arg(format!("--screenshot={}", dir.join("broken.png").display()))
+        .arg(format!("file://{}", broken_html.display()))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&logged.stderr);
+    assert!(
+        said.contains(":CONSOLE") && said.contains("Content Security Policy"),
+        "{said}"
     );
 }
 
