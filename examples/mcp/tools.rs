@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use cloudtrail_detect::sigma::SigmaLoader;
-use cloudtrail_detect::{Finding, RuleSet, Severity, builtin_rules};
+use cloudtrail_detect::{Finding, Mitre, RuleSet, Severity, builtin_rules};
 use cloudtrail_model::Event;
 use cloudtrail_model::summary::{Summary, SummaryOptions};
 use cloudtrail_reader::{LayoutFilter, ReadError, Reader, ReaderOptions};
@@ -136,6 +136,26 @@ impl Window {
     }
 }
 
+/// The canonical form of a local path that exists and lies under the allowed roots.
+fn allowed(config: &Config, path: &str, missing: &str) -> Result<PathBuf, String> {
+    let canonical = Path::new(path)
+        .canonicalize()
+        .map_err(|error| format!("{}: {missing} ({error})", capped(path)))?;
+    if !config.roots.is_empty() && !config.roots.iter().any(|root| canonical.starts_with(root)) {
+        return Err(format!(
+            "{}: outside the directories this server may read ({})",
+            capped(path),
+            config
+                .roots
+                .iter()
+                .map(|root| root.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    Ok(canonical)
+}
+
 /// Checks the paths and turns them into reader sources.
 fn sources(config: &Config, paths: &[String]) -> Result<Inputs, String> {
     if paths.is_empty() {
@@ -156,22 +176,7 @@ fn sources(config: &Config, paths: &[String]) -> Result<Inputs, String> {
         if path.starts_with("s3://") {
             continue;
         }
-        let canonical = Path::new(path).canonicalize().map_err(|error| {
-            format!("{}: path not found or not readable ({error})", capped(path))
-        })?;
-        if !config.roots.is_empty() && !config.roots.iter().any(|root| canonical.starts_with(root))
-        {
-            return Err(format!(
-                "{}: outside the directories this server may read ({})",
-                capped(path),
-                config
-                    .roots
-                    .iter()
-                    .map(|root| root.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
+        allowed(config, path, "path not found or not readable")?;
     }
     Inputs::parse(paths)
 }
@@ -280,20 +285,8 @@ fn load_rules(config: &Config, paths: &[String]) -> Result<RuleSet, String> {
         }
         let mut loader = SigmaLoader::new();
         for path in paths {
-            let canonical = Path::new(path).canonicalize().map_err(|error| {
-                format!(
-                    "rules: {}: no such rule file or directory ({error})",
-                    capped(path)
-                )
-            })?;
-            if !config.roots.is_empty()
-                && !config.roots.iter().any(|root| canonical.starts_with(root))
-            {
-                return Err(format!(
-                    "rules: {}: outside the directories this server may read",
-                    capped(path)
-                ));
-            }
+            let canonical = allowed(config, path, "no such rule file or directory")
+                .map_err(|message| format!("rules: {message}"))?;
             loader.add_path(&canonical);
         }
         let loaded = loader.compile();
@@ -337,6 +330,16 @@ pub struct Attack {
     pub technique: String,
 }
 
+fn attack(mitre: &[Mitre]) -> Vec<Attack> {
+    mitre
+        .iter()
+        .map(|m| Attack {
+            tactic: capped(&m.tactic),
+            technique: capped(&m.technique),
+        })
+        .collect()
+}
+
 /// A finding, bounded.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct FindingOut {
@@ -370,14 +373,7 @@ impl FindingOut {
             rule_id: capped(&finding.rule_id),
             title: capped(&finding.title),
             severity: severity_name(finding.severity),
-            attack: finding
-                .mitre
-                .iter()
-                .map(|m| Attack {
-                    tactic: capped(&m.tactic),
-                    technique: capped(&m.technique),
-                })
-                .collect(),
+            attack: attack(&finding.mitre),
             entity: capped(&finding.entity),
             account: capped_opt(finding.account.as_deref()),
             first_seen: time(finding.first_seen),
@@ -874,14 +870,7 @@ pub fn list_rules(config: &Config, input: ListRulesInput) -> Result<ListRulesOut
             id: capped(&rule.id),
             title: capped(&rule.title),
             severity: severity_name(rule.severity),
-            attack: rule
-                .mitre
-                .iter()
-                .map(|m| Attack {
-                    tactic: capped(&m.tactic),
-                    technique: capped(&m.technique),
-                })
-                .collect(),
+            attack: attack(&rule.mitre),
             description: capped(&rule.description),
         })
         .collect();

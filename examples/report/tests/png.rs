@@ -6,33 +6,15 @@
 //! it knowingly: a screenshot test that skips itself quietly in CI proves nothing.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 use std::process::Command;
+
+mod support;
+use support::{report, scratch};
 
 const NAMES: [&str; 3] = ["chromium", "chromium-browser", "google-chrome"];
 
-fn report(args: &[&str]) -> std::process::Output {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join(format!("report{}", std::env::consts::EXE_SUFFIX));
-    assert!(path.exists(), "{} is missing", path.display());
-    Command::new(path).args(args).output().unwrap()
-}
-
 fn sample() -> String {
     concat!(env!("CARGO_MANIFEST_DIR"), "/../data").to_owned()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("report-png-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// Whether a Chromium is on PATH; without one, a failure unless skipping was asked for.
@@ -60,7 +42,7 @@ fn screenshot_is_a_drawn_page_of_the_size_asked() {
     if !chromium_or_skip() {
         return;
     }
-    let dir = scratch("drawn");
+    let dir = scratch("png-drawn");
     let html = dir.join("report.html");
     let png = dir.join("report.png");
     let out = report(&[
@@ -127,7 +109,7 @@ fn hostile_values_draw_no_console_message() {
     if !chromium_or_skip() {
         return;
     }
-    let dir = scratch("hostile");
+    let dir = scratch("png-hostile");
     let record = serde_json::json!({
         "eventVersion": "1.11", "eventTime": "2024-05-01T10:00:00Z",
         "eventSource": "iam.amazonaws.com", "eventName": "CreateUser", "eventID": "e-1",
@@ -187,7 +169,7 @@ fn hostile_values_draw_no_console_message() {
 
 #[test]
 fn a_missing_browser_is_a_clear_error_before_any_reading() {
-    let dir = scratch("missing");
+    let dir = scratch("png-missing");
     let html = dir.join("report.html");
     let out = report(&[
         &sample(),
