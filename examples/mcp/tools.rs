@@ -478,8 +478,8 @@ pub fn hunt(config: &Config, input: HuntInput) -> Result<HuntOutput, String> {
 pub struct SummariseInput {
     /// Files, directories or s3://bucket/prefix to read.
     pub paths: Vec<String>,
-    /// The principal: an ARN, or a part of the entity id (a user name, a role name, an access key id is
-    /// not part of it: use search_records for that).
+    /// The principal: an ARN or a part of one (a user or role name); every principal whose entity id
+    /// holds it is summarised.
     pub principal: String,
     /// Only records with an event time at or after this RFC 3339 time.
     pub from: Option<String>,
