@@ -4,6 +4,7 @@
 //! matches arrive close to event-time order and the correlator's lateness covers what is left; memory then
 //! follows the matches of one lateness period (at most `cloudtrail_detect::MAX_PENDING` of them) and the
 //! findings, never the number of matches.
+#![allow(dead_code, reason = "each example uses its part of this module")]
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -11,6 +12,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use chrono::Duration;
 use cloudtrail_detect::{Correlator, Finding, Match, RuleSet};
+use cloudtrail_model::Event;
 use cloudtrail_reader::{LayoutFilter, ReadError, Reader, Source, Stats};
 
 /// How many matches a worker gathers before handing them over (and at the end of each input).
@@ -32,14 +34,15 @@ pub struct Correlated {
     pub overflowed: u64,
 }
 
-/// One worker's matches not yet handed over.
-struct Batch {
+/// One worker's matches not yet handed over, and its own state beside them.
+struct Batch<S> {
     matches: Vec<Match>,
     input: String,
     send: SyncSender<Vec<Match>>,
+    state: S,
 }
 
-impl Batch {
+impl<S> Batch<S> {
     fn flush(&mut self) {
         if !self.matches.is_empty() {
             // A send fails only when the correlator thread has stopped; its result says why.
@@ -57,6 +60,30 @@ pub fn hunt(
     lateness: Duration,
     on_error: impl Fn(&ReadError) + Sync,
 ) -> Result<(Correlated, Stats), Box<dyn Error + Send + Sync>> {
+    hunt_folding(
+        reader,
+        sources,
+        rules,
+        lateness,
+        || (),
+        |_, _| true,
+        on_error,
+    )
+    .map(|(correlated, stats, _)| (correlated, stats))
+}
+
+/// [`hunt`], each worker folding the records into a state of its own as well (`init` makes one per
+/// worker): `fold` sees every record first and says whether the rules see it. The workers' states come
+/// back beside the findings, for the caller to merge.
+pub fn hunt_folding<S: Send>(
+    reader: &Reader,
+    sources: &[Source],
+    rules: &RuleSet,
+    lateness: Duration,
+    init: impl Fn() -> S + Sync,
+    fold: impl Fn(&mut S, &Event<'_>) -> bool + Sync,
+    on_error: impl Fn(&ReadError) + Sync,
+) -> Result<(Correlated, Stats, Vec<S>), Box<dyn Error + Send + Sync>> {
     std::thread::scope(|scope| {
         let (send, receive) = sync_channel::<Vec<Match>>(BATCHES_IN_FLIGHT);
         let correlating = scope.spawn(move || correlate(rules, lateness, receive));
@@ -66,13 +93,16 @@ pub fn hunt(
                 matches: Vec::with_capacity(BATCH),
                 input: String::new(),
                 send: send.clone(),
+                state: init(),
             },
             |batch, event, info| {
                 if batch.input != info.input {
                     batch.flush();
                     info.input.clone_into(&mut batch.input);
                 }
-                rules.matches(event, &mut batch.matches);
+                if fold(&mut batch.state, event) {
+                    rules.matches(event, &mut batch.matches);
+                }
                 if batch.matches.len() >= BATCH {
                     batch.flush();
                 }
@@ -80,17 +110,23 @@ pub fn hunt(
             on_error,
         );
         drop(send);
-        // Each worker's last batch; dropping the states closes the channel.
-        let stats = output.map(|output| {
-            for mut batch in output.states {
-                batch.flush();
-            }
-            output.stats
+        // Each worker's last batch; dropping the batches closes the channel.
+        let output = output.map(|output| {
+            let states: Vec<S> = output
+                .states
+                .into_iter()
+                .map(|mut batch| {
+                    batch.flush();
+                    batch.state
+                })
+                .collect();
+            (output.stats, states)
         });
         let correlated = correlating
             .join()
             .map_err(|_| "the correlator thread panicked")?;
-        Ok((correlated?, stats?))
+        let (stats, states) = output?;
+        Ok((correlated?, stats, states))
     })
 }
 

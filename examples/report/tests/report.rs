@@ -4,36 +4,17 @@
 //! markdown.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Mutex;
 
 use chrono::Duration;
 use cloudtrail_detect::{Correlator, Match, RuleSet, builtin_rules};
 use cloudtrail_reader::{Reader, Source};
 
-/// The example binary `cargo test -p report-example` builds beside this test.
-fn report(args: &[&str]) -> std::process::Output {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join(format!("report{}", std::env::consts::EXE_SUFFIX));
-    assert!(path.exists(), "{} is missing", path.display());
-    Command::new(path).args(args).output().unwrap()
-}
+mod support;
+use support::{report, scratch};
 
 fn logs() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/AWSLogs"))
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("report-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// Records, and findings of the built-in pack, counted without the example.
