@@ -16,6 +16,11 @@ use crate::options::DamagedGzip;
 /// Compressed bytes read from the input at a time.
 const CHUNK: usize = 256 * 1024;
 
+/// The smallest chunk buffer: inputs known to be smaller get a chunk of their own size (plus one byte,
+/// which tells the end at once) instead of [`CHUNK`], so that reading one small input (a fuzz case, a
+/// single object per call) does not zero a quarter megabyte for it. The buffer only grows.
+const MIN_CHUNK: usize = 8 * 1024;
+
 /// The content buffer's first size; it grows by doubling and keeps its size from input to input, up to
 /// [`KEEP_CONTENT`].
 const FIRST_CONTENT: usize = 64 << 10;
@@ -117,15 +122,21 @@ pub(crate) struct Decoder<R> {
 
 impl<R: Read> Decoder<R> {
     /// Starts decoding `input` (the previous content in `buffers` dropped), telling gzip by its magic
-    /// bytes; `damaged` says what a member that fails its check leaves in the buffer.
+    /// bytes; `damaged` says what a member that fails its check leaves in the buffer. `size`, when known,
+    /// is the input's stored size: a small input gets a chunk buffer sized to it.
     pub(crate) fn new(
         mut input: R,
         buffers: &mut Buffers,
         damaged: DamagedGzip,
+        size: Option<u64>,
     ) -> Result<Self, DecodeStop> {
         buffers.len = 0;
-        if buffers.chunk.len() != CHUNK {
-            buffers.chunk.resize(CHUNK, 0);
+        let wanted = size.map_or(CHUNK, |size| {
+            usize::try_from(size.saturating_add(1))
+                .map_or(CHUNK, |size| size.clamp(MIN_CHUNK, CHUNK))
+        });
+        if buffers.chunk.len() < wanted {
+            buffers.chunk.resize(wanted, 0);
         }
         let mut filled = 0;
         while filled < 2 {
@@ -339,7 +350,7 @@ mod tests {
     fn a_buffer_grown_for_a_large_input_is_released() {
         let mut buffers = Buffers::default();
         let big = vec![b'x'; 3 * KEEP_CONTENT];
-        let mut decoder = Decoder::new(&big[..], &mut buffers, DamagedGzip::default())
+        let mut decoder = Decoder::new(&big[..], &mut buffers, DamagedGzip::default(), None)
             .unwrap_or_else(|_| panic!("reads"));
         assert!(decoder.fill(&mut buffers, usize::MAX).is_ok());
         assert_eq!(buffers.content().len(), big.len());
@@ -349,7 +360,7 @@ mod tests {
 
         // One that stays under the bound is kept for the next input.
         let small = vec![b'y'; KEEP_CONTENT / 2];
-        let mut decoder = Decoder::new(&small[..], &mut buffers, DamagedGzip::default())
+        let mut decoder = Decoder::new(&small[..], &mut buffers, DamagedGzip::default(), None)
             .unwrap_or_else(|_| panic!("reads"));
         assert!(decoder.fill(&mut buffers, usize::MAX).is_ok());
         let kept = buffers.capacity();

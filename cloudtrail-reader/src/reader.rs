@@ -135,7 +135,8 @@ impl Reader {
     ///
     /// When `init`, `fold` or `on_error` panics on a worker, the other workers stop at their next
     /// record and the panic is resumed on the calling thread: a read never returns `Ok` with a
-    /// worker's records missing.
+    /// worker's records missing. A read with one worker (one thread, or one input) runs on the calling
+    /// thread and spawns none.
     pub fn fold<S, I, F, E>(
         &self,
         sources: &[Source],
@@ -169,6 +170,12 @@ impl Reader {
             inputs_total: inputs.len() as u64,
         };
         let threads = self.options.worker_threads().min(inputs.len()).max(1);
+        // One worker runs on the calling thread: a read of one input (or with one thread) spawns
+        // nothing, and a panic in it simply unwinds to the caller.
+        if threads == 1 {
+            let (state, worker_stats) = self.work(&inputs, &shared, &init, &fold, &on_error);
+            return Self::finish(&shared, listing_stats, vec![(state, worker_stats)]);
+        }
         let joined: Vec<std::thread::Result<(S, Stats)>> = std::thread::scope(|scope| {
             let workers: Vec<_> = (0..threads)
                 .map(|_| {
@@ -190,6 +197,16 @@ impl Reader {
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         }
+        Self::finish(&shared, listing_stats, results)
+    }
+
+    /// The read's outcome from the workers' results: the first error that ended it, or their states
+    /// and merged counts.
+    fn finish<S>(
+        shared: &Shared,
+        listing_stats: Stats,
+        results: Vec<(S, Stats)>,
+    ) -> Result<Output<S>, ReadError> {
         if let Ok(mut first) = shared.first_error.lock()
             && let Some(error) = first.take()
         {
@@ -342,7 +359,7 @@ impl Reader {
         };
         let decoder = opened
             .map_err(DecodeStop::Io)
-            .and_then(|opened| Decoder::new(opened, buffer, self.options.damaged_gzip));
+            .and_then(|opened| Decoder::new(opened, buffer, self.options.damaged_gzip, stored));
         match decoder {
             Ok(mut decoder) => self.read_content(&mut decoder, buffer, &mut sink),
             Err(DecodeStop::Io(error) | DecodeStop::Read(error) | DecodeStop::Gzip(error)) => {
