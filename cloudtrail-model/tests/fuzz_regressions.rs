@@ -1,0 +1,25 @@
+//! Inputs the fuzz campaign found (fuzz/README.md), kept as tests. Each file in tests/data/fuzz is the
+//! crashing input as libFuzzer wrote it.
+
+use cloudtrail_model::Event;
+
+fn input(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/data/fuzz/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// `model` target, 2026-12-02: a number beyond f64's range (`46.05e111111111`) in an unknown member.
+/// The record model keeps it as written (lossless), while `serde_json::Value`, the target's oracle,
+/// refuses it ("number out of range"): the record must still serialise to its exact text and parse
+/// again to the same record, and the target now checks that instead of panicking on the oracle.
+#[test]
+fn a_number_out_of_f64_range_is_kept_as_written() {
+    let data = input("model-number-out-of-range.json");
+    let event = Event::from_slice(&data).expect("valid JSON per RFC 8259: a record");
+    assert!(serde_json::from_slice::<serde_json::Value>(&data).is_err());
+    let text = serde_json::to_string(&event).unwrap();
+    assert!(text.contains("46.05e111111111"), "{text}");
+    assert!(text.contains("46.15e11111"), "{text}");
+    let again = Event::from_json(&text).unwrap();
+    assert_eq!(again.into_owned(), event.into_owned());
+}
