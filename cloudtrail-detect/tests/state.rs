@@ -521,3 +521,40 @@ fn a_state_file_is_written_atomically_and_its_errors_name_it() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The built-in `aws-compute-launched-in-new-region` on a history split across a saved state: the
+/// regions of the learning fortnight (in the first run) are known in the second, only the third region is
+/// reported, and a fresh second run (no state) would have learned it instead.
+#[test]
+fn the_built_in_new_region_rule_remembers_regions_across_runs() {
+    let rules = RuleSet::new(cloudtrail_detect::builtin_rules()).unwrap();
+    let day = 24 * 60;
+    let first: Vec<String> = [(0, "us-west-2"), (2 * day, "eu-west-1")]
+        .iter()
+        .enumerate()
+        .map(|(id, (minute, region))| record(id, *minute, "alice", "RunInstances", region))
+        .collect();
+    let second: Vec<String> = [
+        (20 * day, "us-west-2"),
+        (20 * day + 5, "eu-west-1"),
+        (20 * day + 10, "ap-southeast-3"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(id, (minute, region))| record(10 + id, *minute, "alice", "RunInstances", region))
+    .collect();
+    let new_region = |findings: Vec<Finding>| -> Vec<String> {
+        findings
+            .into_iter()
+            .filter(|f| f.rule_id == "aws-compute-launched-in-new-region")
+            .map(|f| f.event_ids[0].clone())
+            .collect()
+    };
+    let mut all = matches_of(&rules, &first);
+    let split = all.len();
+    all.extend(matches_of(&rules, &second));
+    assert_eq!(new_region(two_runs(&rules, all.clone(), split)), ["e-0012"]);
+    assert_eq!(new_region(one_run(&rules, all)), ["e-0012"]);
+    // Without the state the second run's first record starts a new learning period.
+    assert!(new_region(one_run(&rules, matches_of(&rules, &second))).is_empty());
+}
