@@ -136,8 +136,9 @@ struct Args {
     lateness: f64,
     /// Continue from the correlator state in FILE and save it back there at the end (atomically), for
     /// daily runs: first-seen values, open windows and sequences, findings within their dedup period and
-    /// records within the lateness carry over to the next run, which reports them when they close. A
-    /// missing FILE starts afresh; one that is not a valid state is an error (status 2).
+    /// records within the lateness carry over to the next run, which reports them when they close (this
+    /// run prints them marked open). A missing FILE starts afresh; one that is not a valid state is an
+    /// error (status 2). See "Daily runs" in the README.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
     #[command(flatten)]
