@@ -911,7 +911,7 @@ fn decode_group(
         7 => {
             let count = d.count("first-seen values", 4 + TIME, MAX_VALUES_PER_GROUP)?;
             let mut values = HashMap::with_capacity(count);
-            let mut by_time = BTreeSet::new();
+            let mut times = Vec::with_capacity(count);
             for _ in 0..count {
                 let offset = d.offset();
                 let value = d.str("a first-seen value")?;
@@ -924,8 +924,11 @@ fn decode_group(
                 if values.insert(Arc::clone(&value), time).is_some() {
                     return Err(d.damaged(offset, "a first-seen value appears twice"));
                 }
-                by_time.insert((time, value));
+                times.push((time, value));
             }
+            // Built at once from the (time-ordered) values: full nodes, a third of the memory of
+            // inserting one by one.
+            let by_time = times.into_iter().collect();
             GroupState::Seen { values, by_time }
         }
         other => return Err(d.damaged(offset, format!("unknown group kind {other}"))),
