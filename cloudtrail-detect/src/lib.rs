@@ -98,12 +98,13 @@
 //! renamed over the old one).
 //!
 //! Size and speed (`benches/state.rs`, release, one thread, on 2 cores shared with other builds at load
-//! averages of 5.6-12; medians of five or six runs, each of 10 samples): a state of 1,000,000 distinct
+//! averages of 4.6-12; medians of seven runs for save and eight for load, each of 10 samples): a state
+//! of 1,000,000 distinct
 //! principals (a first-seen rule holding all of them, 1,000 accounts x 1,000 principals, at
 //! [`MAX_VALUES_PER_GROUP`] and [`MAX_ENTRIES_PER_RULE`]; a one-day threshold per principal holding the
 //! latest 100,000 of them, at [`MAX_GROUPS_PER_RULE`]; 18,014 matches waiting for the watermark) encodes
-//! to 94.4 MB, saves in 764 ms (runs of 500-1192 ms) and loads in 929 ms (622-1008 ms): at the 1 s sought
-//! on this machine, over it in one run of six. Loaded in a fresh process it takes 331 MB resident: above
+//! to 94.4 MB, saves in 764 ms (runs of 381-1192 ms) and loads in 929 ms (622-1025 ms): at the 1 s sought
+//! on this machine, over it in two runs of eight. Loaded in a fresh process it takes 331 MB resident: above
 //! the 200 MB sought, where the file is under it. The first-seen rule alone (990,985 values loaded, the
 //! rest waiting) takes 192 MB, a hash map entry, an ordered-set entry and the shared text per value; the
 //! rest is the 100,000 windows, each keeping its latest match whole as evidence. A first-seen rule grouped per principal (rather than per account) holds at most
