@@ -6,6 +6,7 @@
 //! cargo run --release --example hunt -- [PATH...] [--format table|jsonl] [--rules FILE_OR_DIR]...
 //!     [--no-builtin] [--suppressions FILE] [--fail-on none|finding|low|medium|high|critical]
 //!     [--threads N] [--account A] [--region R] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--lateness HOURS]
+//!     [--state FILE]
 //! cargo run --release --features s3 --example hunt -- s3://bucket/prefix ...
 //! ```
 //!
@@ -30,6 +31,10 @@
 //! in values from the records (`\u{1b}`), so a user agent cannot drive the terminal. Errors in the input
 //! are printed to stderr with their location and counted.
 //!
+//! `--state FILE` carries the correlator's state from one run to the next (README, "Daily runs"): loaded
+//! from FILE when it exists (a missing file starts afresh, said on stderr; one that is not a valid state
+//! is an error naming it), saved back atomically at the end instead of closing what is still open.
+//!
 //! Exit status: 0 when no finding is at or above `--fail-on` (`none`, the default, makes it 0 whatever
 //! was found); 1 when one is; 2 on a usage error, a rule or suppression file that cannot be loaded, no
 //! rule to run, or an input that cannot be read at all.
@@ -44,12 +49,14 @@ use std::time::Instant;
 use chrono::{Duration, SecondsFormat, Utc};
 use clap::{Parser, ValueEnum};
 use cloudtrail_detect::sigma::SigmaLoader;
-use cloudtrail_detect::{Finding, Rule, RuleSet, Severity, Tuning, builtin_rules};
+use cloudtrail_detect::{Correlator, Finding, Rule, RuleSet, Severity, Tuning, builtin_rules};
 use cloudtrail_reader::Reader;
 use serde_json::json;
 
 #[path = "common.rs"]
 mod common;
+#[path = "hunt_state.rs"]
+mod hunt_state;
 #[path = "hunt_stream.rs"]
 mod hunt_stream;
 
@@ -127,6 +134,13 @@ struct Args {
     /// ones are counted as late (directory trees are read in the time order of their file names).
     #[arg(long, default_value_t = 24.0)]
     lateness: f64,
+    /// Continue from the correlator state in FILE and save it back there at the end (atomically), for
+    /// daily runs: first-seen values, open windows and sequences, findings within their dedup period and
+    /// records within the lateness carry over to the next run, which reports them when they close (this
+    /// run prints them marked open). A missing FILE starts afresh; one that is not a valid state is an
+    /// error (status 2). See "Daily runs" in the README.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
     #[command(flatten)]
     input: common::InputArgs,
 }
@@ -222,7 +236,18 @@ fn main() -> ExitCode {
     let reader = Reader::new(options);
     let sources = hunt_stream::time_ordered(inputs.sources.clone(), &reader.options().filter);
     let lateness = Duration::try_minutes((args.lateness * 60.0) as i64).unwrap_or(Duration::MAX);
-    let output = hunt_stream::hunt(&reader, &sources, &rules, lateness, |error| {
+    let correlator = match &args.state {
+        None => Correlator::new(&rules, lateness),
+        Some(path) => match hunt_state::open(&rules, lateness, path) {
+            Ok(correlator) => correlator,
+            Err(error) => {
+                common::note(format_args!("hunt: {error}"));
+                return Status::Trouble.into();
+            }
+        },
+    };
+    let state = args.state.as_deref();
+    let output = hunt_stream::hunt(&reader, &sources, &rules, correlator, state, |error| {
         errors.fetch_add(1, Ordering::Relaxed);
         inputs.report(error, &unreadable, bar.as_ref());
     });
@@ -237,23 +262,42 @@ fn main() -> ExitCode {
         }
     };
     let mut findings = correlated.findings;
-    let suppressed = tuning.apply(&mut findings, Utc::now());
-    findings.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then((&a.rule_id, a.first_seen, &a.entity).cmp(&(&b.rule_id, b.first_seen, &b.entity)))
-    });
+    // With --state, what is still open at the end (reported again, final, by the run that closes it).
+    let mut open = correlated.open;
+    let now = Utc::now();
+    let suppressed = tuning.apply(&mut findings, now) + tuning.apply(&mut open, now);
+    for list in [&mut findings, &mut open] {
+        list.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then((&a.rule_id, a.first_seen, &a.entity).cmp(&(
+                    &b.rule_id,
+                    b.first_seen,
+                    &b.entity,
+                )))
+        });
+    }
 
     let mut out = Out::lock();
     match format {
-        Format::Jsonl => write_jsonl(&mut out, &findings),
-        Format::Table => write_table(&mut out, &findings),
+        Format::Jsonl => {
+            write_jsonl(&mut out, &findings, false);
+            write_jsonl(&mut out, &open, true);
+        }
+        Format::Table => {
+            write_table(&mut out, &findings);
+            if !open.is_empty() {
+                out.line(hunt_state::OPEN_HEADING);
+                write_table(&mut out, &open);
+            }
+        }
     }
     out.flush();
     common::note(format_args!(
-        "hunt: records={} findings={} suppressed={} errors={} late={} evicted={} overflowed={} rules={} elapsed={:.2}s",
+        "hunt: records={} findings={} open={} suppressed={} errors={} late={} evicted={} overflowed={} rules={} elapsed={:.2}s",
         stats.records_delivered,
         findings.len(),
+        open.len(),
         suppressed,
         errors.load(Ordering::Relaxed),
         correlated.late,
@@ -262,9 +306,16 @@ fn main() -> ExitCode {
         rules.rules().len(),
         started.elapsed().as_secs_f64()
     ));
+    if let (Some(saved), Some(path)) = (correlated.saved, state) {
+        hunt_state::report(path, &saved);
+    }
     if unreadable.into_inner() {
         Status::Trouble.into()
-    } else if findings.iter().any(|f| args.fail_on.fails(f.severity)) {
+    } else if findings
+        .iter()
+        .chain(&open)
+        .any(|f| args.fail_on.fails(f.severity))
+    {
         Status::Found.into()
     } else {
         Status::Clean.into()
@@ -284,10 +335,11 @@ fn time(t: Option<chrono::DateTime<Utc>>) -> Option<String> {
     t.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
 }
 
-/// One JSON finding per line (JSON escapes control characters itself).
-fn write_jsonl(out: &mut Out, findings: &[Finding]) {
+/// One JSON finding per line (JSON escapes control characters itself); `open` ones (with `--state`,
+/// still open at the end of the run) carry `"open": true`.
+fn write_jsonl(out: &mut Out, findings: &[Finding], open: bool) {
     for f in findings {
-        let line = json!({
+        let mut line = json!({
             "rule_id": f.rule_id,
             "title": f.title,
             "severity": f.severity,
@@ -298,6 +350,9 @@ fn write_jsonl(out: &mut Out, findings: &[Finding]) {
             "event_ids": f.event_ids,
             "explanation": f.explanation,
         });
+        if open {
+            line["open"] = json!(true);
+        }
         out.line(line);
     }
 }

@@ -10,8 +10,7 @@ use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use chrono::Duration;
-use cloudtrail_detect::{Correlator, Finding, Match, RuleSet};
+use cloudtrail_detect::{Correlator, Finding, Match, RuleSet, Saved};
 use cloudtrail_model::Event;
 use cloudtrail_reader::{LayoutFilter, ReadError, Reader, Source, Stats};
 
@@ -32,6 +31,11 @@ pub struct Correlated {
     pub evicted: u64,
     /// Matches processed early because the correlator's buffer was full.
     pub overflowed: u64,
+    /// With a state file: what was saved to it (open groups and waiting matches carried over).
+    pub saved: Option<Saved>,
+    /// With a state file: the findings still open at the end, as they stand (the state saved keeps them
+    /// open, and the run that closes them reports them again).
+    pub open: Vec<Finding>,
 }
 
 /// One worker's matches not yet handed over, and its own state beside them.
@@ -52,19 +56,22 @@ impl<S> Batch<S> {
 }
 
 /// Reads `sources`, matches every record against `rules` on the reader's workers and correlates the
-/// matches on one thread, with `lateness` allowed.
-pub fn hunt(
+/// matches on one thread in `correlator` (new, or loaded from a state). With `keep`, the correlator's
+/// state is saved there at the end instead of finishing it.
+pub fn hunt<'r>(
     reader: &Reader,
     sources: &[Source],
-    rules: &RuleSet,
-    lateness: Duration,
+    rules: &'r RuleSet,
+    correlator: Correlator<'r>,
+    keep: Option<&Path>,
     on_error: impl Fn(&ReadError) + Sync,
 ) -> Result<(Correlated, Stats), Box<dyn Error + Send + Sync>> {
     hunt_folding(
         reader,
         sources,
         rules,
-        lateness,
+        correlator,
+        keep,
         || (),
         |_, _| true,
         on_error,
@@ -75,18 +82,20 @@ pub fn hunt(
 /// [`hunt`], each worker folding the records into a state of its own as well (`init` makes one per
 /// worker): `fold` sees every record first and says whether the rules see it. The workers' states come
 /// back beside the findings, for the caller to merge.
-pub fn hunt_folding<S: Send>(
+#[allow(clippy::too_many_arguments)]
+pub fn hunt_folding<'r, S: Send>(
     reader: &Reader,
     sources: &[Source],
-    rules: &RuleSet,
-    lateness: Duration,
+    rules: &'r RuleSet,
+    correlator: Correlator<'r>,
+    keep: Option<&Path>,
     init: impl Fn() -> S + Sync,
     fold: impl Fn(&mut S, &Event<'_>) -> bool + Sync,
     on_error: impl Fn(&ReadError) + Sync,
 ) -> Result<(Correlated, Stats, Vec<S>), Box<dyn Error + Send + Sync>> {
     std::thread::scope(|scope| {
         let (send, receive) = sync_channel::<Vec<Match>>(BATCHES_IN_FLIGHT);
-        let correlating = scope.spawn(move || correlate(rules, lateness, receive));
+        let correlating = scope.spawn(move || correlate(correlator, keep, receive));
         let output = reader.fold(
             sources,
             || Batch {
@@ -131,11 +140,10 @@ pub fn hunt_folding<S: Send>(
 }
 
 fn correlate(
-    rules: &RuleSet,
-    lateness: Duration,
+    mut correlator: Correlator<'_>,
+    keep: Option<&Path>,
     receive: Receiver<Vec<Match>>,
 ) -> Result<Correlated, Box<dyn Error + Send + Sync>> {
-    let mut correlator = Correlator::new(rules, lateness);
     let mut findings = Vec::new();
     for batch in receive {
         for m in batch {
@@ -147,12 +155,24 @@ fn correlate(
         correlator.evicted(),
         correlator.overflowed(),
     );
-    findings.extend(correlator.finish());
+    let (saved, open) = match keep {
+        Some(path) => {
+            let saved = crate::hunt_state::keep(&correlator, path)?;
+            // The state is saved: finishing this copy only shows what is open, as it stands.
+            (Some(saved), correlator.finish())
+        }
+        None => {
+            findings.extend(correlator.finish());
+            (None, Vec::new())
+        }
+    };
     Ok(Correlated {
         findings,
         late,
         evicted,
         overflowed,
+        saved,
+        open,
     })
 }
 

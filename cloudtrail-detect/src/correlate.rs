@@ -3,6 +3,7 @@
 //! bounded.
 
 mod group;
+mod state;
 mod watermark;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -15,6 +16,10 @@ use crate::engine::{Match, RuleSet};
 use crate::finding::{Finding, MAX_EVENT_IDS};
 use crate::rule::{Rule, RuleKind};
 use group::{GroupState, absorb, closed, earlier, later};
+pub use state::{
+    Loaded, MAX_STATE_BYTES, STATE_MAGIC, STATE_VERSION, Saved, StateError, StateFileError,
+    StateOptions,
+};
 pub use watermark::WATERMARK_SAMPLE;
 use watermark::Watermark;
 

@@ -155,6 +155,11 @@ impl RuleSet {
         m.rule_set == self.id && m.rule < self.rules.len()
     }
 
+    /// This set's identity, which its matches carry (a restored state's matches are given it).
+    pub(crate) fn identity(&self) -> u64 {
+        self.id
+    }
+
     /// The rules, in the order given.
     pub fn rules(&self) -> &[Rule] {
         &self.rules

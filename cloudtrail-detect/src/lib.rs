@@ -23,6 +23,9 @@
 //!   ([`RuleSet::matches`]), each [`Match`] explaining which tests held with the values seen.
 //! - A [`Correlator`] turns matches into [`Finding`]s on event time, with a watermark and allowed lateness:
 //!   findings do not depend on arrival order within the lateness, and state stays bounded.
+//! - A correlator's state can be saved and loaded ([`Correlator::save_state`], [`Correlator::load_state`],
+//!   atomic file forms), so that a later run or a restarted service continues it: see
+//!   [Persistent state](#persistent-state).
 //! - [`Tuning`] applies suppressions (by rule, account, principal or ARN pattern, with expiry) and
 //!   severity overrides, loaded from a file.
 //! - [`builtin_rules`] is the built-in pack; its documentation carries the Stratus Red Team coverage table
@@ -78,6 +81,35 @@
 //! `tests/correlation_bounds.rs` checks each bound by counting state ([`Correlator::state_size`]);
 //! `benches/correlate.rs` measures the cost at hostile volumes (figures below).
 //!
+//! # Persistent state
+//!
+//! [`Correlator::save_state`] writes what a later record can still change (first-seen values, open
+//! windows, sequences and dedup periods, the matches waiting for the watermark, the watermark's sample and
+//! the learning period's start) without finishing it; [`Correlator::load_state`] continues it, so that a
+//! history split in two runs gives the findings of one run over all of it (`tests/state.rs` checks this
+//! as a property over random histories). The format is binary and versioned ([`STATE_MAGIC`],
+//! [`STATE_VERSION`], the body's length and a checksum, then length-prefixed sections); rules are matched
+//! by id, and the state of a rule that is gone or changed shape is dropped and listed in [`Loaded`].
+//! Loading treats the bytes as hostile: every count is checked against the bytes that remain and the
+//! bounds below before anything is allocated, and any problem is a [`StateError`] with its byte offset
+//! ([`StateFileError`] adds the file), never an empty state. [`StateOptions::max_age`] drops first-seen
+//! values unseen for longer, relative to the latest event time processed, on save and load.
+//! [`Correlator::save_state_file`] writes atomically (a new temporary file in the same directory, synced,
+//! renamed over the old one).
+//!
+//! Size and speed (`benches/state.rs`, release, one thread, on 2 cores shared with other builds at load
+//! averages of 4.6-12; medians of seven runs for save and eight for load, each of 10 samples): a state
+//! of 1,000,000 distinct principals (a first-seen rule holding all of them, 1,000 accounts x 1,000
+//! principals, at
+//! [`MAX_VALUES_PER_GROUP`] and [`MAX_ENTRIES_PER_RULE`]; a one-day threshold per principal holding the
+//! latest 100,000 of them, at [`MAX_GROUPS_PER_RULE`]; 18,014 matches waiting for the watermark) encodes
+//! to 94.4 MB, saves in 764 ms (runs of 381-1192 ms) and loads in 929 ms (622-1025 ms): at the 1 s sought
+//! on this machine, over it in two runs of eight. Loaded in a fresh process it takes 331 MB resident: above
+//! the 200 MB sought, where the file is under it. The first-seen rule alone (990,985 values loaded, the
+//! rest waiting) takes 192 MB, a hash map entry, an ordered-set entry and the shared text per value; the
+//! rest is the 100,000 windows, each keeping its latest match whole as evidence. A first-seen rule grouped per principal (rather than per account) holds at most
+//! [`MAX_GROUPS_PER_RULE`] principals.
+//!
 //! # Example
 //!
 //! ```
@@ -121,6 +153,7 @@
 //! | `rule` | [`Rule`], [`RuleKind`], [`Severity`], [`Mitre`] |
 //! | `engine` | [`RuleSet`], [`Match`] |
 //! | `correlate`, `finding` | [`Correlator`], [`Finding`] |
+//! | `correlate::state` | [`StateOptions`], [`Saved`], [`Loaded`], [`StateError`], [`StateFileError`] |
 //! | `tuning` | [`Tuning`], [`Suppression`] |
 //! | [`ioc`] | [`ioc::IocSet`]: indicator lists (addresses and CIDRs, access keys, ARNs, accounts, user agents) |
 //! | `pack` | [`builtin_rules`] |
@@ -147,8 +180,9 @@ pub use condition::{
     field, on,
 };
 pub use correlate::{
-    CorrelateError, Correlator, FIRST_SEEN_RETENTION_DAYS, MAX_ENTRIES_PER_RULE,
-    MAX_GROUPS_PER_RULE, MAX_PENDING, MAX_VALUES_PER_GROUP, StateSize, WATERMARK_SAMPLE,
+    CorrelateError, Correlator, FIRST_SEEN_RETENTION_DAYS, Loaded, MAX_ENTRIES_PER_RULE,
+    MAX_GROUPS_PER_RULE, MAX_PENDING, MAX_STATE_BYTES, MAX_VALUES_PER_GROUP, STATE_MAGIC,
+    STATE_VERSION, Saved, StateError, StateFileError, StateOptions, StateSize, WATERMARK_SAMPLE,
 };
 pub use engine::{MAX_WINDOW_COUNT, Match, RuleSet};
 pub use error::RuleError;

@@ -30,6 +30,10 @@ use rmcp::{Json, ServerHandler, ServiceExt, tool, tool_handler, tool_router};
 
 #[path = "../common.rs"]
 mod common;
+// hunt_stream saves a state through it; these programs pass none.
+#[path = "../hunt_state.rs"]
+#[allow(dead_code)]
+mod hunt_state;
 #[path = "../hunt_stream.rs"]
 mod hunt_stream;
 mod tools;

@@ -438,7 +438,8 @@ pub fn hunt(config: &Config, input: HuntInput) -> Result<HuntOutput, String> {
         &reader,
         &ordered,
         &rules,
-        Duration::hours(LATENESS_HOURS),
+        cloudtrail_detect::Correlator::new(&rules, Duration::hours(LATENESS_HOURS)),
+        None,
         || 0u64,
         |hunted, event| {
             let keep = window.holds(event);

@@ -36,6 +36,10 @@ use cloudtrail_reader::Reader;
 
 #[path = "../common.rs"]
 mod common;
+// hunt_stream saves a state through it; these programs pass none.
+#[path = "../hunt_state.rs"]
+#[allow(dead_code)]
+mod hunt_state;
 #[path = "../hunt_stream.rs"]
 mod hunt_stream;
 mod png;
@@ -154,7 +158,8 @@ fn main() -> ExitCode {
         &reader,
         &sources,
         &rules,
-        Duration::hours(LATENESS_HOURS),
+        cloudtrail_detect::Correlator::new(&rules, Duration::hours(LATENESS_HOURS)),
+        None,
         || Summary::new(summary_options.clone()),
         |summary, event| {
             summary.add(event);

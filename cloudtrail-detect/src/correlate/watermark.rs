@@ -21,6 +21,16 @@ pub(crate) struct Watermark {
 }
 
 impl Watermark {
+    /// The event times it holds, oldest arrival first (to save a correlator's state).
+    pub(crate) fn recent(&self) -> &VecDeque<DateTime<Utc>> {
+        &self.recent
+    }
+
+    /// A watermark holding these times (at most [`WATERMARK_SAMPLE`], as a saved state has).
+    pub(crate) fn from_recent(recent: VecDeque<DateTime<Utc>>) -> Self {
+        Watermark { recent }
+    }
+
     /// Notes one arrival's event time and returns the watermark's basis (before lateness).
     pub(crate) fn observe(&mut self, time: DateTime<Utc>) -> DateTime<Utc> {
         if self.recent.len() == WATERMARK_SAMPLE {

@@ -1,14 +1,18 @@
 //! Defense evasion (TA0005): logs and their destinations destroyed, shortened or cut off — CloudTrail
 //! Lake, S3 lifecycle rules on log buckets, CloudWatch log groups, alarms and subscriptions, VPC flow
 //! logs, Route 53 Resolver query logs, S3 server access logging, WAF logging, Bedrock invocation logging,
-//! RDS activity streams, EventBridge rules — and an account leaving its organisation or its SCPs.
+//! RDS activity streams, EventBridge rules — and an account leaving its organisation or its SCPs, and
+//! compute launched in a region its principal had not used (T1535).
 //!
 //! The trail itself (DeleteTrail, StopLogging, UpdateTrail, event selectors) is `aws-cloudtrail-tampering`
 //! in `notebook`; the security services are in `security_services`, network controls in
 //! `network_controls`, S3, EBS and KMS protections in `data_protection`.
 
+use chrono::Duration;
+
 use crate::condition::field;
-use crate::rule::{Rule, Severity};
+use crate::field::Field;
+use crate::rule::{Rule, RuleKind, Severity};
 
 use super::helpers::{DEFENSE_EVASION, IMPACT, call, names, sources, succeeded};
 
@@ -26,6 +30,29 @@ const LOG_LIKE: [&str; 7] = [
 
 pub(super) fn rules() -> Vec<Rule> {
     vec![
+        Rule::new(
+            "aws-compute-launched-in-new-region",
+            "Compute launched in a region new for the principal",
+            names(&[
+                "RunInstances",
+                "RequestSpotInstances",
+                "RequestSpotFleet",
+                "CreateFleet",
+                "CreateKeyPair",
+                "ImportKeyPair",
+                "CreateFunction20150331",
+            ])
+            .and(field("userIdentity.invokedBy").exists().not()),
+        )
+        .description("After two weeks of learning where each principal works, it launched instances or a function (or made an instance key pair) in a region it had not used: intruders run miners and footholds in regions nobody watches. Kept across runs with `hunt --state`; a region unused for 90 days is new again. AWS services launching on a principal's behalf (invokedBy: Auto Scaling, EC2 Fleet) do not count.")
+        .false_positive("Expansion to a new region, disaster-recovery drills")
+        .severity(Severity::Low)
+        .kind(RuleKind::FirstSeen {
+            group_by: Vec::new(),
+            field: Field::parse("awsRegion"),
+            learning: Duration::days(14),
+        })
+        .mitre(DEFENSE_EVASION, "T1535"),
         Rule::new(
             "aws-organizations-leave",
             "Account tried to leave its AWS Organization",
