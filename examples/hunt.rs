@@ -6,6 +6,7 @@
 //! cargo run --release --example hunt -- [PATH...] [--format table|jsonl] [--rules FILE_OR_DIR]...
 //!     [--no-builtin] [--suppressions FILE] [--fail-on none|finding|low|medium|high|critical]
 //!     [--threads N] [--account A] [--region R] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--lateness HOURS]
+//!     [--ioc FILE]... [--format ocsf [--ocsf-version 1.1.0|1.5.0|1.8.0]]
 //! cargo run --release --features s3 --example hunt -- s3://bucket/prefix ...
 //! ```
 //!
@@ -30,6 +31,9 @@
 //! in values from the records (`\u{1b}`), so a user agent cannot drive the terminal. Errors in the input
 //! are printed to stderr with their location and counted.
 //!
+//! `--ioc` loads indicator lists (hunt_ioc.rs): each hit is a finding of an `ioc-*` rule naming the
+//! indicator, its kind, list and line. `--format ocsf` writes OCSF Detection Findings (hunt_ocsf.rs).
+//!
 //! Exit status: 0 when no finding is at or above `--fail-on` (`none`, the default, makes it 0 whatever
 //! was found); 1 when one is; 2 on a usage error, a rule or suppression file that cannot be loaded, no
 //! rule to run, or an input that cannot be read at all.
@@ -50,6 +54,10 @@ use serde_json::json;
 
 #[path = "common.rs"]
 mod common;
+#[path = "hunt_ioc.rs"]
+mod hunt_ioc;
+#[path = "hunt_ocsf.rs"]
+mod hunt_ocsf;
 #[path = "hunt_stream.rs"]
 mod hunt_stream;
 
@@ -62,6 +70,8 @@ enum Format {
     Table,
     /// One JSON finding per line.
     Jsonl,
+    /// One OCSF Detection Finding (class 2004) per line, at --ocsf-version.
+    Ocsf,
 }
 
 /// From which findings on the exit status is 1.
@@ -103,7 +113,7 @@ impl FailOn {
     after_help = common::exit_status_help(
         "when no finding is at or above --fail-on (with the default `none`, whatever was found)",
         "when a finding is at or above --fail-on"
-    ) + " Status 2 also when a rule or suppression file cannot be loaded, or there is no rule to run."
+    ) + " Status 2 also when a rule, IOC or suppression file cannot be loaded, or there is no rule to run."
 )]
 struct Args {
     #[arg(help = format!("{} [default: the bundled sample tree]", common::PATHS_HELP))]
@@ -117,9 +127,19 @@ struct Args {
     /// Sigma rules to run next to the built-in pack (a file or a directory; repeatable).
     #[arg(long, value_parser = existing_path)]
     rules: Vec<PathBuf>,
-    /// Run only the rules given with --rules, not the built-in pack.
-    #[arg(long, requires = "rules")]
+    /// Run only the rules given with --rules and the lists given with --ioc, not the built-in pack.
+    #[arg(long)]
     no_builtin: bool,
+    /// An indicator list (repeatable): addresses and CIDR blocks, access key ids, ARNs, account ids,
+    /// `user-agent: SUBSTRING` lines, one per line with # comments, or CSV with `type` and `value`
+    /// columns. Each hit is a finding naming the indicator, its list and line; lines that are not
+    /// indicators are reported as FILE:LINE and skipped (a list with none usable is status 2).
+    #[arg(long, value_name = "FILE", value_parser = existing_path)]
+    ioc: Vec<PathBuf>,
+    /// The OCSF release of --format ocsf: 1.1.0, 1.5.0 or 1.8.0 (Detection Finding, class 2004, with the
+    /// event times of the evidence).
+    #[arg(long, value_name = "VERSION", default_value = "1.1.0", value_parser = ocsf_version)]
+    ocsf_version: cloudtrail_ocsf::OcsfVersion,
     /// Exit with status 1 when a finding is at or above this (for scripts and CI).
     #[arg(long, value_enum, default_value_t = FailOn::None)]
     fail_on: FailOn,
@@ -129,6 +149,12 @@ struct Args {
     lateness: f64,
     #[command(flatten)]
     input: common::InputArgs,
+}
+
+/// A release `cloudtrail_ocsf` writes.
+fn ocsf_version(text: &str) -> Result<cloudtrail_ocsf::OcsfVersion, String> {
+    text.parse()
+        .map_err(|error: cloudtrail_ocsf::UnknownVersion| error.to_string())
 }
 
 /// A path that exists (checked when the command line is parsed, before anything is read).
@@ -173,7 +199,14 @@ fn sample() -> String {
 }
 
 fn main() -> ExitCode {
-    let args = common::parse_checked::<Args>(|args| args.input.check());
+    let args = common::parse_checked::<Args>(|args| {
+        if args.no_builtin && args.rules.is_empty() && args.ioc.is_empty() {
+            return Err(
+                "--no-builtin needs --rules or --ioc: there would be no rule to run".into(),
+            );
+        }
+        args.input.check()
+    });
     let tuning = match &args.suppressions {
         None => Tuning::default(),
         Some(path) => match std::fs::read_to_string(path)
@@ -187,7 +220,11 @@ fn main() -> ExitCode {
             }
         },
     };
-    let rules = load_rules(&args);
+    let mut rules = load_rules(&args);
+    match hunt_ioc::load(&args.ioc) {
+        Ok(ioc_rules) => rules.extend(ioc_rules),
+        Err(status) => return status.into(),
+    }
     if rules.is_empty() {
         common::note("hunt: no rule to run: every rule given with --rules failed to load");
         return Status::Trouble.into();
@@ -248,6 +285,7 @@ fn main() -> ExitCode {
     match format {
         Format::Jsonl => write_jsonl(&mut out, &findings),
         Format::Table => write_table(&mut out, &findings),
+        Format::Ocsf => hunt_ocsf::write(&mut out, &findings, &rules, args.ocsf_version),
     }
     out.flush();
     common::note(format_args!(
@@ -298,6 +336,10 @@ fn write_jsonl(out: &mut Out, findings: &[Finding]) {
             "event_ids": f.event_ids,
             "explanation": f.explanation,
         });
+        let mut line = line;
+        if let Some(indicators) = hunt_ioc::json(f) {
+            line["indicators"] = indicators;
+        }
         out.line(line);
     }
 }
@@ -365,6 +407,9 @@ fn write_table(out: &mut Out, findings: &[Finding]) {
                 })
                 .collect();
             out.line(format_args!("        why: {}", why.join("; ")));
+            if let Some(indicators) = hunt_ioc::line(f) {
+                out.line(format_args!("        indicator: {indicators}"));
+            }
         }
     }
     out.line("");

@@ -23,6 +23,9 @@
 //!   ([`RuleSet::matches`]), each [`Match`] explaining which tests held with the values seen.
 //! - A [`Correlator`] turns matches into [`Finding`]s on event time, with a watermark and allowed lateness:
 //!   findings do not depend on arrival order within the lateness, and state stays bounded.
+//! - [`ioc`] matches indicator lists (addresses and CIDR blocks, access keys, ARNs, accounts, user-agent
+//!   substrings) in time that does not grow with them, as rules of the engine ([`ioc::rules`]): each
+//!   finding names the indicator, its list and line.
 //! - [`Tuning`] applies suppressions (by rule, account, principal or ARN pattern, with expiry) and
 //!   severity overrides, loaded from a file.
 //! - [`builtin_rules`] is the built-in pack; its documentation carries the Stratus Red Team coverage table
@@ -122,7 +125,7 @@
 //! | `engine` | [`RuleSet`], [`Match`] |
 //! | `correlate`, `finding` | [`Correlator`], [`Finding`] |
 //! | `tuning` | [`Tuning`], [`Suppression`] |
-//! | [`ioc`] | [`ioc::IocSet`]: indicator lists (addresses and CIDRs, access keys, ARNs, accounts, user agents) |
+//! | [`ioc`] | [`ioc::IocSet`]: indicator lists (addresses and CIDRs, access keys, ARNs, accounts, user agents); [`ioc::rules`] and [`ioc::indicator`] to match them in a [`RuleSet`] |
 //! | `pack` | [`builtin_rules`] |
 //! | [`sigma`] | [`sigma::SigmaLoader`], [`sigma::SigmaRules`], [`sigma::LoadFailure`], [`sigma::SigmaError`] |
 #![deny(missing_docs)]

@@ -20,6 +20,21 @@
 //! `userIdentity.accountId` (the caller's account, not the one receiving the call) and the user agent
 //! (all substrings at once, ignoring ASCII case, in one pass over the user agent). Each hit names the
 //! indicator, the list (file or name) and line it came from, and the record field it matched.
+//! Matching allocates nothing ([`IocSet::find`]) and its cost does not grow with the lists.
+//!
+//! # In the engine
+//!
+//! [`rules`] makes one single-record rule per kind loaded (`ioc-address`, `ioc-access-key`, `ioc-arn`,
+//! `ioc-account`, `ioc-user-agent`) to put in a [`RuleSet`](crate::RuleSet) next to any others, and
+//! [`indicator`] is the [`Condition`](crate::Condition) they are built on, to combine with other tests in
+//! rules of one's own. Their [`Evidence`](crate::Evidence) carries the indicator
+//! ([`Evidence::indicator`](crate::Evidence)), and a single-record rule's findings are kept apart per
+//! entity *and* indicator: a principal calling from two listed networks gets two findings, each naming
+//! its indicator, list and line.
+//!
+//! # Performance
+//!
+//! PERFORMANCE-FIGURES
 //!
 //! ```
 //! use cloudtrail_detect::ioc::IocSet;
