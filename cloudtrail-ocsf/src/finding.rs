@@ -32,33 +32,33 @@ pub enum FindingMapError {
 /// What goes where:
 ///
 /// - **Times are event times**, never the clock at output: `time` is the finding's last evidence
-/// ([`Finding::last_seen`]: a correlation is what it is once its last record is in, and a re-run over the
-/// same records writes the same value), `start_time` / `finding_info.first_seen_time` the first,
-/// `end_time` / `finding_info.last_seen_time` the last, each with its `_dt` form (profile `datetime`).
-/// `finding_info.created_time` is left out: when the finding was made is a fact of the run, not of
-/// the records. A finding without event time (its records had none) cannot be a Detection Finding,
-/// whose `time` is required: [`FindingMapError::NoEventTime`].
+///   ([`Finding::last_seen`]: a correlation is what it is once its last record is in, and a re-run over the
+///   same records writes the same value), `start_time` / `finding_info.first_seen_time` the first,
+///   `end_time` / `finding_info.last_seen_time` the last, each with its `_dt` form (profile `datetime`).
+///   `finding_info.created_time` is left out: when the finding was made is a fact of the run, not of
+///   the records. A finding without event time (its records had none) cannot be a Detection Finding,
+///   whose `time` is required: [`FindingMapError::NoEventTime`].
 /// - `finding_info`: `uid` (the rule id and a hash of the rule, entity, first and last time and event
-/// ids: the same finding over the same records gets the same uid in every run), `title` (the rule's),
-/// `desc` (the rule's description), `types` (what kind of detection: `Single record`, `Threshold`,
-/// `Distinct values`, `Sequence`, `First seen`, `Indicator match`), `analytic` (the rule: `uid` its id,
-/// `name` its title, `type_id` Rule, Statistical for counts, Behavioral for first-seen, Exact or
-/// Partial Data Match for indicator lists from 1.5.0 on), `attacks` (one per ATT&CK reference:
-/// `version`, `tactic.uid`, `technique.uid`, and `sub_technique.uid` for `T1234.001` ids),
-/// `related_events` (one per evidence record: `uid` = its CloudTrail `eventID`, at most
-/// `cloudtrail_detect::MAX_EVENT_IDS`) and, from 1.5.0, `related_events_count` (every record the finding
-/// covers).
+///   ids: the same finding over the same records gets the same uid in every run), `title` (the rule's),
+///   `desc` (the rule's description), `types` (what kind of detection: `Single record`, `Threshold`,
+///   `Distinct values`, `Sequence`, `First seen`, `Indicator match`), `analytic` (the rule: `uid` its id,
+///   `name` its title, `type_id` Rule, Statistical for counts, Behavioral for first-seen, Exact or
+///   Partial Data Match for indicator lists from 1.5.0 on), `attacks` (one per ATT&CK reference:
+///   `version`, `tactic.uid`, `technique.uid`, and `sub_technique.uid` for `T1234.001` ids),
+///   `related_events` (one per evidence record: `uid` = its CloudTrail `eventID`, at most
+///   `cloudtrail_detect::MAX_EVENT_IDS`) and, from 1.5.0, `related_events_count` (every record the finding
+///   covers).
 /// - `severity_id` from the rule's severity (info 1, low 2, medium 3, high 4, critical 5); `status_id` 1
-/// (New); `activity_id` 1 (Create); `count` the records covered; `message` "title: entity".
+///   (New); `activity_id` 1 (Create); `count` the records covered; `message` "title: entity".
 /// - `evidences`: one, whose `data` holds the explanation (each condition that held, with the value seen
-/// and, for an indicator, the indicator with its list and line).
+///   and, for an indicator, the indicator with its list and line).
 /// - `cloud`: provider `AWS`, `region` and `account.uid` of the finding's first record (profile `cloud`).
 /// - An indicator hit also gives `observables` (the record member and value: IP Address, Resource UID for
-/// an ARN, from 1.5.0 HTTP User-Agent and User Credential ID) and, from 1.5.0, `osint` (profile
-/// `osint`: the indicator, its kind, and `uid` = `list:line`).
+///   an ARN, from 1.5.0 HTTP User-Agent and User Credential ID) and, from 1.5.0, `osint` (profile
+///   `osint`: the indicator, its kind, and `uid` = `list:line`).
 /// - `metadata`: `product` (name `cloudtrail-detect`, vendor `cloudtrail-rs`, the version), `uid` (the
-/// finding's), `profiles`, `version`. The entity (acting principal or group key) is kept in
-/// `unmapped.entity`, as OCSF has no member for "who a correlation is about".
+///   finding's), `profiles`, `version`. The entity (acting principal or group key) is kept in
+///   `unmapped.entity`, as OCSF has no member for "who a correlation is about".
 ///
 ///
 /// ```
