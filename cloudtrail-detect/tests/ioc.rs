@@ -120,6 +120,34 @@ x,colour,unknown type\n";
 }
 
 #[test]
+fn csv_cells_in_quotes_may_hold_commas_and_quotes() {
+    let mut iocs = IocSet::new();
+    let text = "description,\"Type\",\"value\"\n\
+\"C2, seen 2024-05 \"\"apt\"\"\",ip,198.51.100.9\n\
+plain,\"user_agent\",\"sqlmap/1.7, dev\"\n\
+\"not closed,ip,198.51.100.10\n";
+    let errors = iocs.add_text("feed.csv", text);
+    assert_eq!(
+        errors.iter().map(|e| e.line).collect::<Vec<_>>(),
+        [4],
+        "{errors:?}"
+    );
+    assert!(errors[0].reason.contains("not closed"), "{}", errors[0]);
+    let loaded: Vec<(&str, Option<&str>)> = iocs
+        .indicators()
+        .iter()
+        .map(|i| (i.value.as_str(), i.note.as_deref()))
+        .collect();
+    assert_eq!(
+        loaded,
+        [
+            ("198.51.100.9", Some("C2, seen 2024-05 \"apt\"")),
+            ("sqlmap/1.7, dev", Some("plain"))
+        ]
+    );
+}
+
+#[test]
 fn records_that_name_no_indicator_match_nothing() {
     let mut iocs = IocSet::new();
     assert!(

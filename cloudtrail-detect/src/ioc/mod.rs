@@ -8,7 +8,8 @@
 //!   (`AKIA…`, `ASIA…`), an ARN (`arn:…`), a 12-digit account id. User-agent substrings have no shape
 //!   of their own: write them `user-agent: <substring>` (or `ua: …`).
 //! - **CSV** with a header naming a `type` and a `value` column (other columns, such as a description,
-//!   are kept as the indicator's note), recognised by that header. Types: `ip`, `cidr`, `address`,
+//!   are kept as the indicator's note), recognised by that header. A cell in double quotes may hold
+//!   commas (`"C2, seen in May"`) and `""` for a quote; a row is one line. Types: `ip`, `cidr`, `address`,
 //!   `access_key`, `arn`, `account`, `user_agent` (and their spellings with `_id` or `-`).
 //!
 //! A line that is not an indicator is reported with its file and line ([`IocLineError`]); the rest of
