@@ -27,9 +27,9 @@
 //! With no PATH it hunts the bundled sample tree in `examples/data` (written by the `generate` example,
 //! with planted attacks listed in `examples/data/ground_truth.jsonl`). `table` is the default on a
 //! terminal, `jsonl` otherwise: one finding per line with the keys `rule_id`, `title`, `severity`, `mitre`,
-//! `entity`, `first_seen`, `last_seen`, `event_ids`, `explanation`. The table escapes control characters
-//! in values from the records (`\u{1b}`), so a user agent cannot drive the terminal. Errors in the input
-//! are printed to stderr with their location and counted.
+//! `entity`, `first_seen`, `last_seen`, `event_ids`, `explanation`, and `indicators` for an IOC hit. The
+//! table escapes control characters in values from the records (`\u{1b}`), so a user agent cannot drive
+//! the terminal. Errors in the input are printed to stderr with their location and counted.
 //!
 //! `--ioc` loads indicator lists (hunt_ioc.rs): each hit is a finding of an `ioc-*` rule naming the
 //! indicator, its kind, list and line. `--format ocsf` writes OCSF Detection Findings (hunt_ocsf.rs).
