@@ -29,6 +29,11 @@ impl Numbers {
 /// substrings; plus the attacker's address and user agent of the generator's planted scenarios, so
 /// that some records match.
 fn feed() -> String {
+    feed_with(5_000)
+}
+
+/// The feed with `user_agents` user-agent substrings (the rest of the 100,000 as access key ids).
+fn feed_with(user_agents: usize) -> String {
     let mut n = Numbers(0x9e37_79b9_7f4a_7c15);
     let mut text = String::from("# generated feed\n203.0.113.200\nuser-agent: distrib#kali\n");
     for i in 0..40_000u32 {
@@ -41,7 +46,7 @@ fn feed() -> String {
             _ => writeln!(text, "{o1}.{o2}.{o3}.{o4}"),
         };
     }
-    for _ in 0..25_000 {
+    for _ in 0..25_000 + (5_000 - user_agents) {
         let _ = writeln!(text, "AKIA{:016X}", n.next());
     }
     for i in 0..20_000 {
@@ -54,7 +59,7 @@ fn feed() -> String {
     for _ in 0..10_000 {
         let _ = writeln!(text, "{:012}", n.next() % 1_000_000_000_000);
     }
-    for i in 0..5_000 {
+    for i in 0..user_agents {
         let _ = writeln!(text, "user-agent: scanner-{i:x}-{:08x}/", n.next() as u32);
     }
     text
@@ -91,6 +96,19 @@ fn matching(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("ioc/100k");
     group.throughput(Throughput::Elements(events.len() as u64));
+    // The same number of indicators with 50 user-agent substrings, as real lists hold, for where the
+    // time goes.
+    let mut few_agents = IocSet::new();
+    assert!(few_agents.add_text("feed.txt", &feed_with(50)).is_empty());
+    group.bench_function("iocset-matches-50-user-agents", |b| {
+        b.iter(|| {
+            let mut found = 0;
+            for event in &events {
+                found += few_agents.matches(event).len();
+            }
+            black_box(found)
+        })
+    });
     group.bench_function("iocset-matches", |b| {
         b.iter(|| {
             let mut found = 0;
