@@ -6,7 +6,7 @@
 //! cargo run --release --example hunt -- [PATH...] [--format table|jsonl] [--rules FILE_OR_DIR]...
 //!     [--no-builtin] [--suppressions FILE] [--fail-on none|finding|low|medium|high|critical]
 //!     [--threads N] [--account A] [--region R] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--lateness HOURS]
-//!     [--state FILE]
+//!     [--state FILE] [--ioc FILE]... [--format ocsf [--ocsf-version 1.1.0|1.5.0|1.8.0]]
 //! cargo run --release --features s3 --example hunt -- s3://bucket/prefix ...
 //! ```
 //!
@@ -27,9 +27,12 @@
 //! With no PATH it hunts the bundled sample tree in `examples/data` (written by the `generate` example,
 //! with planted attacks listed in `examples/data/ground_truth.jsonl`). `table` is the default on a
 //! terminal, `jsonl` otherwise: one finding per line with the keys `rule_id`, `title`, `severity`, `mitre`,
-//! `entity`, `first_seen`, `last_seen`, `event_ids`, `explanation`. The table escapes control characters
-//! in values from the records (`\u{1b}`), so a user agent cannot drive the terminal. Errors in the input
-//! are printed to stderr with their location and counted.
+//! `entity`, `first_seen`, `last_seen`, `event_ids`, `explanation`, and `indicators` for an IOC hit. The
+//! table escapes control characters in values from the records (`\u{1b}`), so a user agent cannot drive
+//! the terminal. Errors in the input are printed to stderr with their location and counted.
+//!
+//! `--ioc` loads indicator lists (hunt_ioc.rs): each hit is a finding of an `ioc-*` rule naming the
+//! indicator, its kind, list and line. `--format ocsf` writes OCSF Detection Findings (hunt_ocsf.rs).
 //!
 //! `--state FILE` carries the correlator's state from one run to the next (README, "Daily runs"): loaded
 //! from FILE when it exists (a missing file starts afresh, said on stderr; one that is not a valid state
@@ -55,6 +58,10 @@ use serde_json::json;
 
 #[path = "common.rs"]
 mod common;
+#[path = "hunt_ioc.rs"]
+mod hunt_ioc;
+#[path = "hunt_ocsf.rs"]
+mod hunt_ocsf;
 #[path = "hunt_state.rs"]
 mod hunt_state;
 #[path = "hunt_stream.rs"]
@@ -69,6 +76,8 @@ enum Format {
     Table,
     /// One JSON finding per line.
     Jsonl,
+    /// One OCSF Detection Finding (class 2004) per line, at --ocsf-version.
+    Ocsf,
 }
 
 /// From which findings on the exit status is 1.
@@ -110,7 +119,7 @@ impl FailOn {
     after_help = common::exit_status_help(
         "when no finding is at or above --fail-on (with the default `none`, whatever was found)",
         "when a finding is at or above --fail-on"
-    ) + " Status 2 also when a rule or suppression file cannot be loaded, or there is no rule to run."
+    ) + " Status 2 also when a rule, IOC or suppression file cannot be loaded, or there is no rule to run."
 )]
 struct Args {
     #[arg(help = format!("{} [default: the bundled sample tree]", common::PATHS_HELP))]
@@ -124,9 +133,19 @@ struct Args {
     /// Sigma rules to run next to the built-in pack (a file or a directory; repeatable).
     #[arg(long, value_parser = existing_path)]
     rules: Vec<PathBuf>,
-    /// Run only the rules given with --rules, not the built-in pack.
-    #[arg(long, requires = "rules")]
+    /// Run only the rules given with --rules and the lists given with --ioc, not the built-in pack.
+    #[arg(long)]
     no_builtin: bool,
+    /// An indicator list (repeatable): addresses and CIDR blocks, access key ids, ARNs, account ids,
+    /// `user-agent: SUBSTRING` lines, one per line with # comments, or CSV with `type` and `value`
+    /// columns. Each hit is a finding naming the indicator, its list and line; lines that are not
+    /// indicators are reported as FILE:LINE and skipped (a list with none usable is status 2).
+    #[arg(long, value_name = "FILE", value_parser = existing_path)]
+    ioc: Vec<PathBuf>,
+    /// The OCSF release of --format ocsf: 1.1.0, 1.5.0 or 1.8.0 (Detection Finding, class 2004, with the
+    /// event times of the evidence).
+    #[arg(long, value_name = "VERSION", default_value = "1.1.0", value_parser = ocsf_version)]
+    ocsf_version: cloudtrail_ocsf::OcsfVersion,
     /// Exit with status 1 when a finding is at or above this (for scripts and CI).
     #[arg(long, value_enum, default_value_t = FailOn::None)]
     fail_on: FailOn,
@@ -143,6 +162,12 @@ struct Args {
     state: Option<PathBuf>,
     #[command(flatten)]
     input: common::InputArgs,
+}
+
+/// A release `cloudtrail_ocsf` writes.
+fn ocsf_version(text: &str) -> Result<cloudtrail_ocsf::OcsfVersion, String> {
+    text.parse()
+        .map_err(|error: cloudtrail_ocsf::UnknownVersion| error.to_string())
 }
 
 /// A path that exists (checked when the command line is parsed, before anything is read).
@@ -187,7 +212,14 @@ fn sample() -> String {
 }
 
 fn main() -> ExitCode {
-    let args = common::parse_checked::<Args>(|args| args.input.check());
+    let args = common::parse_checked::<Args>(|args| {
+        if args.no_builtin && args.rules.is_empty() && args.ioc.is_empty() {
+            return Err(
+                "--no-builtin needs --rules or --ioc: there would be no rule to run".into(),
+            );
+        }
+        args.input.check()
+    });
     let tuning = match &args.suppressions {
         None => Tuning::default(),
         Some(path) => match std::fs::read_to_string(path)
@@ -201,7 +233,11 @@ fn main() -> ExitCode {
             }
         },
     };
-    let rules = load_rules(&args);
+    let mut rules = load_rules(&args);
+    match hunt_ioc::load(&args.ioc) {
+        Ok(ioc_rules) => rules.extend(ioc_rules),
+        Err(status) => return status.into(),
+    }
     if rules.is_empty() {
         common::note("hunt: no rule to run: every rule given with --rules failed to load");
         return Status::Trouble.into();
@@ -291,6 +327,9 @@ fn main() -> ExitCode {
                 write_table(&mut out, &open);
             }
         }
+        // Closed findings only: with --state, the run that closes an open finding writes it, so that
+        // an OCSF consumer never receives one finding twice.
+        Format::Ocsf => hunt_ocsf::write(&mut out, &findings, &rules, args.ocsf_version),
     }
     out.flush();
     common::note(format_args!(
@@ -352,6 +391,9 @@ fn write_jsonl(out: &mut Out, findings: &[Finding], open: bool) {
         });
         if open {
             line["open"] = json!(true);
+        }
+        if let Some(indicators) = hunt_ioc::json(f) {
+            line["indicators"] = indicators;
         }
         out.line(line);
     }
@@ -420,6 +462,9 @@ fn write_table(out: &mut Out, findings: &[Finding]) {
                 })
                 .collect();
             out.line(format_args!("        why: {}", why.join("; ")));
+            if let Some(indicators) = hunt_ioc::line(f) {
+                out.line(format_args!("        indicator: {indicators}"));
+            }
         }
     }
     out.line("");

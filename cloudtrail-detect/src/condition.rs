@@ -1,10 +1,11 @@
 //! [`Condition`]: the boolean expressions rules are made of, and the builder to write them in Rust.
 
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use crate::error::RuleError;
 use crate::field::{EventView, Field};
+use crate::ioc::{Indicator, IndicatorKind, IocSet};
 use crate::matcher::{Comparison, Matcher, Network};
 
 /// The most memory a rule's compiled regular expression may take (the `regex` crate's `size_limit`):
@@ -81,6 +82,13 @@ pub enum Condition {
         /// Whether letter case matters.
         cased: bool,
     },
+    /// The record member of `kind` is on one of the indicator lists (see [`crate::ioc::indicator`]).
+    Indicator {
+        /// The lists.
+        set: Arc<IocSet>,
+        /// Which members are looked up.
+        kind: IndicatorKind,
+    },
 }
 
 /// Why a condition held: a test that passed and the value it saw.
@@ -93,6 +101,19 @@ pub struct Evidence {
     pub test: String,
     /// The value that passed (empty for negated tests, which hold because nothing matched).
     pub value: String,
+    /// For a [`Condition::Indicator`], the indicator the value matched, with its list and line.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "serialize_indicator"
+    )]
+    pub indicator: Option<Arc<Indicator>>,
+}
+
+fn serialize_indicator<S: serde::Serializer>(
+    indicator: &Option<Arc<Indicator>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&indicator.as_deref(), serializer)
 }
 
 impl Evidence {
@@ -102,7 +123,14 @@ impl Evidence {
             field: field.to_owned(),
             test: test.to_owned(),
             value: value.to_owned(),
+            indicator: None,
         }
+    }
+
+    /// The same evidence naming the indicator it matched.
+    pub fn with_indicator(mut self, indicator: Arc<Indicator>) -> Evidence {
+        self.indicator = Some(indicator);
+        self
     }
 }
 
@@ -286,6 +314,7 @@ impl Condition {
                 |value| test.matcher.test(value, test.cased),
             ),
             Condition::SameValue { .. } => self.same_value(view).is_some(),
+            Condition::Indicator { set, kind } => set.find(*kind, view.event()).is_some(),
         }
     }
 
@@ -337,11 +366,7 @@ impl Condition {
                 let mut ignored = Vec::new();
                 let holds = !inner.explain(view, &mut ignored);
                 if holds {
-                    evidence.push(Evidence {
-                        field: String::new(),
-                        test: format!("not ({inner})"),
-                        value: String::new(),
-                    });
+                    evidence.push(Evidence::new("", &format!("not ({inner})"), ""));
                 }
                 holds
             }
@@ -352,11 +377,11 @@ impl Condition {
                     .find(|value| test.matcher.test(value, test.cased))
                 {
                     Some(value) => {
-                        evidence.push(Evidence {
-                            field: test.field.to_string(),
-                            test: test.description().to_owned(),
-                            value: value.to_string(),
-                        });
+                        evidence.push(Evidence::new(
+                            &test.field.to_string(),
+                            test.description(),
+                            value,
+                        ));
                         true
                     }
                     None => false,
@@ -364,11 +389,26 @@ impl Condition {
             }
             Condition::SameValue { field, other, .. } => match self.same_value(view) {
                 Some(value) => {
-                    evidence.push(Evidence {
-                        field: field.to_string(),
-                        test: format!("equals the value of {other}"),
-                        value,
-                    });
+                    evidence.push(Evidence::new(
+                        &field.to_string(),
+                        &format!("equals the value of {other}"),
+                        &value,
+                    ));
+                    true
+                }
+                None => false,
+            },
+            Condition::Indicator { set, kind } => match set.find(*kind, view.event()) {
+                Some(hit) => {
+                    let indicator = hit.indicator;
+                    let test = format!(
+                        "on indicator list {} line {}: {} {}",
+                        indicator.list, indicator.line, indicator.kind, indicator.value
+                    );
+                    evidence.push(
+                        Evidence::new(hit.field, &test, hit.value)
+                            .with_indicator(Arc::clone(indicator)),
+                    );
                     true
                 }
                 None => false,
@@ -428,6 +468,9 @@ impl fmt::Display for Condition {
             Condition::Not(inner) => write!(f, "not {inner}"),
             Condition::Test(test) => write!(f, "{} {}", test.field, test.description()),
             Condition::SameValue { field, other, .. } => write!(f, "{field} equals {other}"),
+            Condition::Indicator { set, kind } => {
+                write!(f, "{kind} on an indicator list ({} loaded)", set.len())
+            }
         }
     }
 }

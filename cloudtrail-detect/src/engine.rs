@@ -37,6 +37,8 @@ pub struct Match {
     pub entity: String,
     /// The caller's account.
     pub account: Option<String>,
+    /// The record's `awsRegion`.
+    pub region: Option<String>,
     /// `userIdentity.arn`, for suppressions by ARN pattern.
     pub arn: Option<String>,
     /// The group key, for correlation rules.
@@ -232,7 +234,7 @@ impl RuleSet {
                 .join("|")
         };
         let (group, value, steps) = match &rule.kind {
-            RuleKind::Single { .. } => (entity.clone(), None, inputs),
+            RuleKind::Single { .. } => (indicator_group(&entity, &evidence), None, inputs),
             RuleKind::Threshold { group_by, .. } => (key(group_by), None, inputs),
             RuleKind::ValueCount {
                 group_by, field, ..
@@ -262,6 +264,7 @@ impl RuleSet {
             time: event.event_time(),
             event_id: event.event_id().unwrap_or_default().to_owned(),
             account: event.account_id().map(str::to_owned),
+            region: event.aws_region().map(str::to_owned),
             arn: event
                 .user_identity
                 .as_ref()
@@ -276,4 +279,17 @@ impl RuleSet {
             rule_set: self.id,
         }
     }
+}
+
+/// A single-record rule's group: the entity, and the indicators its evidence names (list and line), so
+/// that each indicator a principal meets is a finding of its own.
+fn indicator_group(entity: &str, evidence: &[Evidence]) -> String {
+    let mut group = entity.to_owned();
+    for indicator in evidence.iter().filter_map(|e| e.indicator.as_deref()) {
+        group.push('\u{1f}');
+        group.push_str(&indicator.list);
+        group.push(':');
+        group.push_str(&indicator.line.to_string());
+    }
+    group
 }

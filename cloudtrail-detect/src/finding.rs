@@ -27,6 +27,8 @@ pub struct Finding {
     pub entity: String,
     /// The account of the first record.
     pub account: Option<String>,
+    /// `awsRegion` of the first record.
+    pub region: Option<String>,
     /// `userIdentity.arn` of the first record.
     #[serde(skip)]
     pub arn: Option<String>,

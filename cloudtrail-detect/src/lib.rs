@@ -26,6 +26,9 @@
 //! - A correlator's state can be saved and loaded ([`Correlator::save_state`], [`Correlator::load_state`],
 //!   atomic file forms), so that a later run or a restarted service continues it: see
 //!   [Persistent state](#persistent-state).
+//! - [`ioc`] matches indicator lists (addresses and CIDR blocks, access keys, ARNs, accounts, user-agent
+//!   substrings) in time that does not grow with them, as rules of the engine ([`ioc::rules`]): each
+//!   finding names the indicator, its list and line.
 //! - [`Tuning`] applies suppressions (by rule, account, principal or ARN pattern, with expiry) and
 //!   severity overrides, loaded from a file.
 //! - [`builtin_rules`] is the built-in pack; its documentation carries the Stratus Red Team coverage table
@@ -155,7 +158,7 @@
 //! | `correlate`, `finding` | [`Correlator`], [`Finding`] |
 //! | `correlate::state` | [`StateOptions`], [`Saved`], [`Loaded`], [`StateError`], [`StateFileError`] |
 //! | `tuning` | [`Tuning`], [`Suppression`] |
-//! | [`ioc`] | [`ioc::IocSet`]: indicator lists (addresses and CIDRs, access keys, ARNs, accounts, user agents) |
+//! | [`ioc`] | [`ioc::IocSet`]: indicator lists (addresses and CIDRs, access keys, ARNs, accounts, user agents); [`ioc::rules`] and [`ioc::indicator`] to match them in a [`RuleSet`] |
 //! | `pack` | [`builtin_rules`] |
 //! | [`sigma`] | [`sigma::SigmaLoader`], [`sigma::SigmaRules`], [`sigma::LoadFailure`], [`sigma::SigmaError`] |
 #![deny(missing_docs)]

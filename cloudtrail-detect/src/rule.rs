@@ -55,7 +55,8 @@ pub struct Mitre {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum RuleKind {
-    /// Each matching record is a finding; repeats for the same entity within `dedup` join one finding.
+    /// Each matching record is a finding; repeats for the same entity within `dedup` join one finding
+    /// (for the same entity and indicator, when the condition tests [indicator lists](crate::ioc)).
     Single {
         /// How long after its first record a finding keeps absorbing repeats.
         dedup: Duration,

@@ -120,6 +120,34 @@ x,colour,unknown type\n";
 }
 
 #[test]
+fn csv_cells_in_quotes_may_hold_commas_and_quotes() {
+    let mut iocs = IocSet::new();
+    let text = "description,\"Type\",\"value\"\n\
+\"C2, seen 2024-05 \"\"apt\"\"\",ip,198.51.100.9\n\
+plain,\"user_agent\",\"sqlmap/1.7, dev\"\n\
+\"not closed,ip,198.51.100.10\n";
+    let errors = iocs.add_text("feed.csv", text);
+    assert_eq!(
+        errors.iter().map(|e| e.line).collect::<Vec<_>>(),
+        [4],
+        "{errors:?}"
+    );
+    assert!(errors[0].reason.contains("not closed"), "{}", errors[0]);
+    let loaded: Vec<(&str, Option<&str>)> = iocs
+        .indicators()
+        .iter()
+        .map(|i| (i.value.as_str(), i.note.as_deref()))
+        .collect();
+    assert_eq!(
+        loaded,
+        [
+            ("198.51.100.9", Some("C2, seen 2024-05 \"apt\"")),
+            ("sqlmap/1.7, dev", Some("plain"))
+        ]
+    );
+}
+
+#[test]
 fn records_that_name_no_indicator_match_nothing() {
     let mut iocs = IocSet::new();
     assert!(
@@ -166,5 +194,144 @@ fn a_missing_file_is_an_error_naming_it() {
     assert!(
         error.to_string().contains("/nonexistent/iocs.txt"),
         "{error}"
+    );
+}
+
+/// A record of `user` from `address` at minute `minute`.
+fn call(user: &str, address: &str, minute: u32, id: &str) -> String {
+    serde_json::json!({
+        "eventVersion": "1.08", "eventTime": format!("2024-05-01T10:{minute:02}:00Z"),
+        "eventSource": "s3.amazonaws.com", "eventName": "ListBuckets", "eventID": id,
+        "awsRegion": "eu-west-1", "sourceIPAddress": address, "userAgent": "aws-cli/2.15.0",
+        "userIdentity": {"type": "IAMUser", "accountId": "111122223333",
+            "arn": format!("arn:aws:iam::111122223333:user/{user}"), "userName": user},
+    })
+    .to_string()
+}
+
+fn findings(
+    rules: &cloudtrail_detect::RuleSet,
+    records: &[String],
+) -> Vec<cloudtrail_detect::Finding> {
+    let mut correlator = cloudtrail_detect::Correlator::new(rules, chrono::Duration::hours(1));
+    for record in records {
+        let event = Event::from_json(record).unwrap();
+        let mut matches = Vec::new();
+        rules.matches(&event, &mut matches);
+        for m in matches {
+            correlator.push(m).unwrap();
+        }
+    }
+    correlator.finish()
+}
+
+#[test]
+fn ioc_rules_make_one_finding_per_entity_and_indicator_naming_both() {
+    use cloudtrail_detect::ioc::rules;
+    use std::sync::Arc;
+
+    let mut iocs = IocSet::new();
+    let errors = iocs.add_text(
+        "vps.txt",
+        "# hosting ranges\n203.0.113.0/24\n198.51.100.7 # the C2\nAKIAIOSFODNN7EXAMPLE\n",
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    let iocs = Arc::new(iocs);
+    let rules = rules(&iocs);
+    let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["ioc-address", "ioc-access-key"],
+        "only the kinds loaded"
+    );
+    let rules = cloudtrail_detect::RuleSet::new(rules).unwrap();
+
+    let records = [
+        call("mallory", "203.0.113.9", 0, "e-1"),
+        call("mallory", "203.0.113.10", 5, "e-2"), // same network: same finding
+        call("mallory", "198.51.100.7", 6, "e-3"), // another indicator: its own finding
+        call("alice", "192.0.2.1", 7, "e-4"),      // on no list
+        call("bob", "198.51.100.7", 8, "e-5"),     // another entity
+    ];
+    let mut found = findings(&rules, &records);
+    found.sort_by(|a, b| (&a.entity, &a.event_ids).cmp(&(&b.entity, &b.event_ids)));
+    let summary: Vec<(&str, &str, Vec<&str>, &str, usize)> = found
+        .iter()
+        .map(|f| {
+            let evidence = &f.explanation[0];
+            let indicator = evidence
+                .indicator
+                .as_deref()
+                .expect("the indicator is named");
+            assert_eq!(indicator.list, "vps.txt");
+            assert_eq!(evidence.field, "sourceIPAddress");
+            assert!(
+                evidence
+                    .test
+                    .contains(&format!("vps.txt line {}", indicator.line)),
+                "{}",
+                evidence.test
+            );
+            (
+                f.rule_id.as_str(),
+                f.entity.rsplit('/').next().unwrap(),
+                f.event_ids.iter().map(String::as_str).collect(),
+                indicator.value.as_str(),
+                indicator.line,
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("ioc-address", "bob", vec!["e-5"], "198.51.100.7", 3),
+            (
+                "ioc-address",
+                "mallory",
+                vec!["e-1", "e-2"],
+                "203.0.113.0/24",
+                2
+            ),
+            ("ioc-address", "mallory", vec!["e-3"], "198.51.100.7", 3),
+        ]
+    );
+    assert_eq!(found[1].region.as_deref(), Some("eu-west-1"));
+    // The indicator is part of the finding's JSON form.
+    let json = serde_json::to_value(&found[0]).unwrap();
+    assert_eq!(json["explanation"][0]["indicator"]["kind"], "address");
+    assert_eq!(json["explanation"][0]["indicator"]["note"], "the C2");
+}
+
+#[test]
+fn the_indicator_condition_combines_with_other_tests() {
+    use cloudtrail_detect::ioc::indicator;
+    use cloudtrail_detect::{Rule, RuleSet, field};
+    use std::sync::Arc;
+
+    let mut iocs = IocSet::new();
+    iocs.add_text("agents.txt", "user-agent: AWS-CLI/2.15\n");
+    let iocs = Arc::new(iocs);
+    let rule = Rule::new(
+        "listed-agent-lists-buckets",
+        "x",
+        field("eventName")
+            .equals(["ListBuckets"])
+            .and(indicator(&iocs, IndicatorKind::UserAgent)),
+    );
+    let rules = RuleSet::new(vec![rule]).unwrap();
+    let mut other = call("alice", "192.0.2.1", 1, "e-2");
+    other = other.replace("ListBuckets", "GetObject");
+    let found = findings(&rules, &[call("alice", "192.0.2.1", 0, "e-1"), other]);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].event_ids, ["e-1"]);
+    let evidence = &found[0].explanation[1];
+    assert_eq!(evidence.field, "userAgent");
+    assert_eq!(
+        evidence.value, "aws-cli/2.15.0",
+        "the record's value, case kept"
+    );
+    assert_eq!(
+        evidence.indicator.as_ref().map(|i| i.value.as_str()),
+        Some("AWS-CLI/2.15")
     );
 }

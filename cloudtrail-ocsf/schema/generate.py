@@ -14,13 +14,14 @@ Resolution follows the OCSF schema compiler for what validation needs:
 - constraints (`at_least_one`, `just_one`) come from the nearest definition in the chain;
 - `observable.type_id` is enumerated from every type, attribute and object marked `observable`, as the
   compiler does (ids whose source has no caption get none, so their `type` is not checked).
-Only the three CloudTrail classes and the objects they reach are written; descriptions are dropped.
+Only the three CloudTrail classes, Detection Finding (2004, for the findings of cloudtrail-detect) and the
+objects they reach are written; descriptions are dropped.
 """
 import json
 import os
 import sys
 
-CLASSES = ["api_activity", "authentication", "account_change"]
+CLASSES = ["api_activity", "authentication", "account_change", "detection_finding"]
 
 
 def load(path):

@@ -4,7 +4,9 @@
 //! Security Lake uses for CloudTrail (API Activity 6003, Authentication 3002, Account Change 3001), at OCSF
 //! 1.1.0 with the `cloud` and `datetime` profiles (Security Lake's "source version 2") or at 1.5.0 or 1.8.0.
 //! [`validate`] checks any OCSF JSON record against the official schema of its release, embedded in the
-//! crate. With the default `parquet` feature, [`OcsfBatchBuilder`] makes Arrow batches of one class, with
+//! crate. With the feature `detect` (which needs neither Arrow nor Parquet: `default-features = false,
+//! features = ["detect"]`), [`FindingMapper`] writes the findings of `cloudtrail-detect` as OCSF
+//! Detection Finding (class 2004), which the embedded schemas also hold. With the default `parquet` feature, [`OcsfBatchBuilder`] makes Arrow batches of one class, with
 //! the fixed schema [`ocsf_arrow_schema`] gives.
 //!
 //! # Example
@@ -97,6 +99,7 @@
 //! | `error` | [`MapError`] |
 //! | `validation` | [`validate`], [`ValidationError`], [`Violation`], [`Problem`]; the embedded schemas |
 //! | `class`, `version` | [`OcsfClass`], [`OcsfVersion`] |
+//! | `finding` (feature `detect`) | [`FindingMapper`]: `cloudtrail-detect` findings as Detection Finding (2004), validated like records |
 //! | `columns`, `batch` (feature `parquet`) | [`ocsf_arrow_schema`], [`OcsfBatchBuilder`], [`OcsfArrowError`] |
 //! | [`flat`], [`writer`] (feature `parquet`) | the flat CloudTrail layout; the Parquet writers |
 //!
@@ -232,6 +235,8 @@ mod class;
 #[cfg(feature = "parquet")]
 mod columns;
 mod error;
+#[cfg(feature = "detect")]
+mod finding;
 #[cfg(feature = "parquet")]
 pub mod flat;
 mod mapper;
@@ -249,6 +254,8 @@ pub use class::OcsfClass;
 #[cfg(feature = "parquet")]
 pub use columns::ocsf_arrow_schema;
 pub use error::MapError;
+#[cfg(feature = "detect")]
+pub use finding::{DETECTION_FINDING, FindingMapError, FindingMapper};
 pub use mapper::Mapper;
 pub use options::{ClassTable, MappingOptions};
 pub use record::OcsfEvent;

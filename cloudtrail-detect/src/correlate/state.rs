@@ -20,6 +20,7 @@ use super::{
 use crate::condition::Evidence;
 use crate::engine::{MAX_WINDOW_COUNT, Match, RuleSet};
 use crate::finding::{Finding, MAX_EVENT_IDS};
+use crate::ioc::{Indicator, IndicatorKind};
 use crate::rule::{Mitre, Rule, RuleKind, Severity};
 use codec::{Decoder, Encoder, TIME, checksum};
 
@@ -626,6 +627,21 @@ fn encode_triple(e: &mut Encoder, evidence: &Evidence) {
     e.str(&evidence.field);
     e.str(&evidence.test);
     e.str(&evidence.value);
+    // The indicator an IOC test matched: 0 for none, else 1 + its kind's place in IndicatorKind::ALL.
+    match &evidence.indicator {
+        None => e.u8(0),
+        Some(indicator) => {
+            let kind = IndicatorKind::ALL
+                .iter()
+                .position(|kind| *kind == indicator.kind)
+                .unwrap_or(0);
+            e.u8(1 + kind as u8);
+            e.str(&indicator.value);
+            e.str(&indicator.list);
+            e.len(indicator.line);
+            e.opt_str(indicator.note.as_deref());
+        }
+    }
 }
 
 fn encode_match(e: &mut Encoder, m: &Match) {
@@ -635,6 +651,7 @@ fn encode_match(e: &mut Encoder, m: &Match) {
     e.str(&m.entity);
     e.opt_str(m.account.as_deref());
     e.opt_str(m.arn.as_deref());
+    e.opt_str(m.region.as_deref());
     e.str(&m.group);
     e.opt_str(m.value.as_deref());
     e.len(m.steps.len());
@@ -661,6 +678,7 @@ fn encode_finding(e: &mut Encoder, f: &Finding) {
     e.str(&f.entity);
     e.opt_str(f.account.as_deref());
     e.opt_str(f.arn.as_deref());
+    e.opt_str(f.region.as_deref());
     e.opt_time(f.first_seen);
     e.opt_time(f.last_seen);
     e.len(f.event_ids.len());
@@ -687,13 +705,31 @@ fn decode_severity(d: &mut Decoder<'_>) -> Result<Severity, StateError> {
 }
 
 fn decode_triples(d: &mut Decoder<'_>, what: &str) -> Result<Vec<Evidence>, StateError> {
-    let count = d.count(what, TRIPLE_LEAST, usize::MAX)?;
+    let count = d.count(what, TRIPLE_LEAST + 1, usize::MAX)?;
     let mut out = Vec::with_capacity(count);
     for _ in 0..count {
         let field = d.str(what)?;
         let test = d.str(what)?;
         let value = d.str(what)?;
-        out.push(Evidence::new(field, test, value));
+        let evidence = Evidence::new(field, test, value);
+        let offset = d.offset();
+        let evidence = match d.u8("an indicator's kind")? {
+            0 => evidence,
+            tag => {
+                let Some(kind) = IndicatorKind::ALL.get(usize::from(tag) - 1).copied() else {
+                    return Err(d.damaged(offset, format!("indicator kind {tag}")));
+                };
+                let indicator = Indicator {
+                    kind,
+                    value: d.str("an indicator")?.to_owned(),
+                    list: d.str("an indicator's list")?.to_owned(),
+                    line: d.u32("an indicator's line")? as usize,
+                    note: d.opt_str("an indicator's note")?.map(str::to_owned),
+                };
+                evidence.with_indicator(Arc::new(indicator))
+            }
+        };
+        out.push(evidence);
     }
     Ok(out)
 }
@@ -716,6 +752,7 @@ fn decode_match(d: &mut Decoder<'_>, context: &Context<'_>) -> Result<(usize, Ma
     let entity = d.str("an entity")?.to_owned();
     let account = d.opt_str("an account")?.map(str::to_owned);
     let arn = d.opt_str("an ARN")?.map(str::to_owned);
+    let region = d.opt_str("a region")?.map(str::to_owned);
     let group = d.str("a match's group")?.to_owned();
     let value = d.opt_str("a match's value")?.map(str::to_owned);
     let steps = d.count("steps", 4, usize::MAX)?;
@@ -731,6 +768,7 @@ fn decode_match(d: &mut Decoder<'_>, context: &Context<'_>) -> Result<(usize, Ma
         entity,
         account,
         arn,
+        region,
         group,
         value,
         steps,
@@ -771,6 +809,7 @@ fn decode_finding(d: &mut Decoder<'_>) -> Result<Finding, StateError> {
     let entity = d.str("a finding's entity")?.to_owned();
     let account = d.opt_str("a finding's account")?.map(str::to_owned);
     let arn = d.opt_str("a finding's ARN")?.map(str::to_owned);
+    let region = d.opt_str("a finding's region")?.map(str::to_owned);
     let first_seen = d.opt_time("a finding's first time")?;
     let last_seen = d.opt_time("a finding's last time")?;
     let count = d.count("event ids", 4, MAX_EVENT_IDS)?;
@@ -788,6 +827,7 @@ fn decode_finding(d: &mut Decoder<'_>) -> Result<Finding, StateError> {
         entity,
         account,
         arn,
+        region,
         first_seen,
         last_seen,
         event_ids,

@@ -3,14 +3,16 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
+use super::hash::BuildFast;
+
 /// A set of IPv4 and IPv6 networks, each with a value. A lookup tries each prefix length that the set
 /// holds once (at most 33 for IPv4 and 129 for IPv6, whatever the number of networks), longest first,
 /// so the most specific network wins.
 #[derive(Debug, Default, Clone)]
 pub(super) struct Networks {
     /// Per prefix length present, longest first: the masked network addresses.
-    v4: Vec<(u8, HashMap<u32, usize>)>,
-    v6: Vec<(u8, HashMap<u128, usize>)>,
+    v4: Vec<(u8, HashMap<u32, usize, BuildFast>)>,
+    v6: Vec<(u8, HashMap<u128, usize, BuildFast>)>,
 }
 
 /// Reads `192.0.2.0/24`, `2001:db8::/32` or a single address (host bits are cleared when inserted).
@@ -85,15 +87,18 @@ impl Networks {
     }
 }
 
-fn table<K>(tables: &mut Vec<(u8, HashMap<K, usize>)>, prefix: u8) -> &mut HashMap<K, usize> {
+fn table<K>(
+    tables: &mut Vec<(u8, HashMap<K, usize, BuildFast>)>,
+    prefix: u8,
+) -> &mut HashMap<K, usize, BuildFast> {
     let position = match tables.iter().position(|(p, _)| *p <= prefix) {
         Some(i) if tables[i].0 == prefix => i,
         Some(i) => {
-            tables.insert(i, (prefix, HashMap::new()));
+            tables.insert(i, (prefix, HashMap::default()));
             i
         }
         None => {
-            tables.push((prefix, HashMap::new()));
+            tables.push((prefix, HashMap::default()));
             tables.len() - 1
         }
     };

@@ -79,8 +79,9 @@ pub(super) fn parse_list(list: &str, text: &str) -> (Vec<Indicator>, Vec<IocLine
 }
 
 fn csv_header(line: &str) -> Option<(usize, usize)> {
-    let columns: Vec<String> = line
-        .split(',')
+    let columns: Vec<String> = csv_cells(line)
+        .ok()?
+        .iter()
         .map(|c| c.trim().to_ascii_lowercase())
         .collect();
     let type_column = columns.iter().position(|c| c == "type" || c == "kind")?;
@@ -93,10 +94,8 @@ fn csv_header(line: &str) -> Option<(usize, usize)> {
 type Parsed = Result<(IndicatorKind, String, Option<String>), String>;
 
 fn csv_row(line: &str, type_column: usize, value_column: usize) -> Parsed {
-    let cells: Vec<&str> = line
-        .split(',')
-        .map(|c| c.trim().trim_matches('"').trim())
-        .collect();
+    let cells = csv_cells(line)?;
+    let cells: Vec<&str> = cells.iter().map(|c| c.trim()).collect();
     let (Some(kind), Some(value)) = (cells.get(type_column), cells.get(value_column)) else {
         return Err(format!(
             "{} columns, but the header names column {} and {}",
@@ -116,6 +115,35 @@ fn csv_row(line: &str, type_column: usize, value_column: usize) -> Parsed {
         .collect();
     let note = (!note.is_empty()).then(|| note.join(", "));
     check(kind, value).map(|value| (kind, value, note))
+}
+
+/// The cells of one CSV row: comma-separated, a cell in double quotes may hold commas and `""` for a
+/// quote (rows span one line).
+fn csv_cells(line: &str) -> Result<Vec<String>, String> {
+    let mut cells = Vec::new();
+    let mut cell = String::new();
+    let mut chars = line.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            (true, '"') => quoted = false,
+            (false, '"') if cell.trim().is_empty() => {
+                cell.clear();
+                quoted = true;
+            }
+            (false, ',') => cells.push(std::mem::take(&mut cell)),
+            (_, c) => cell.push(c),
+        }
+    }
+    if quoted {
+        return Err("a quoted cell is not closed on its line".to_owned());
+    }
+    cells.push(cell);
+    Ok(cells)
 }
 
 fn plain_line(line: &str) -> Parsed {

@@ -66,7 +66,9 @@ pub enum Problem {
     #[error("not a JSON object")]
     NotAnObject,
     /// `class_uid` is missing or names none of the supported classes.
-    #[error("class_uid {found} is not API Activity, Authentication or Account Change")]
+    #[error(
+        "class_uid {found} is not API Activity, Authentication, Account Change or Detection Finding"
+    )]
     UnknownClass {
         /// What `class_uid` holds, as JSON text.
         found: String,

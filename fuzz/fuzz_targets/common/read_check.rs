@@ -25,9 +25,23 @@ pub fn read(data: &[u8]) -> (Vec<String>, u64, Stats) {
                     .lock()
                     .expect("not poisoned")
                     .push(info.text.to_owned());
-                let expected: serde_json::Value =
-                    serde_json::from_str(info.text).expect("a delivered record is valid JSON");
-                assert_eq!(serde_json::to_value(event).expect("serialises"), expected);
+                // serde_json's `Value` refuses numbers beyond f64's range, which records keep as
+                // written (cloudtrail-model/tests/fuzz_regressions.rs): then the record's own round
+                // trip is the check.
+                match serde_json::from_str::<serde_json::Value>(info.text) {
+                    Ok(expected) => {
+                        assert_eq!(serde_json::to_value(event).expect("serialises"), expected)
+                    }
+                    Err(error) => {
+                        assert!(
+                            error.to_string().starts_with("number out of range"),
+                            "a delivered record is valid JSON: {error}"
+                        );
+                        let text = serde_json::to_string(event).expect("serialises");
+                        let again = cloudtrail_model::Event::from_json(&text).expect("parses again");
+                        assert_eq!(&again, event);
+                    }
+                }
             },
             |_| {
                 errors.fetch_add(1, Ordering::Relaxed);
