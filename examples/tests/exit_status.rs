@@ -5,21 +5,11 @@
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
-/// The example binaries: `cargo test` builds them in `<target>/<profile>/examples`, and this test runs
-/// from `<target>/<profile>/deps`.
-fn example(name: &str) -> Command {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
-    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} is missing: run this test through `cargo test -p examples`, which builds the examples",
-        path.display()
-    );
-    Command::new(path)
-}
+#[allow(dead_code)]
+mod support;
+use support::example;
 
 fn run(name: &str, args: &[&str]) -> Output {
     example(name).args(args).output().unwrap()
@@ -46,10 +36,7 @@ fn sample() -> String {
 
 /// A fresh directory for one test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("examples-exit-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+    support::scratch("examples-exit", name)
 }
 
 /// A JSON Lines file of these records.

@@ -6,26 +6,16 @@
 use std::collections::HashSet;
 use std::fs;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use cloudtrail_ocsf::{OcsfVersion, validate};
 use serde_json::Value;
 
+#[allow(dead_code)]
+mod support;
+
 fn hunt(args: &[&str]) -> Output {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join(format!("hunt{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} is missing: run through `cargo test -p examples`",
-        path.display()
-    );
-    Command::new(path).args(args).output().unwrap()
+    support::example("hunt").args(args).output().unwrap()
 }
 
 fn data(name: &str) -> String {

@@ -4,23 +4,17 @@
 //! `UPDATE_GOLDEN=1 cargo test -p examples --test shapes_2026` rewrites the goldens; review the diff.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/shapes_2026")
 }
 
+#[allow(dead_code)]
+mod support;
+
 /// Runs an example binary that `cargo test` built beside this test, and returns its stdout.
 fn run(name: &str, args: &[&str]) -> String {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
-    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} is missing: run through `cargo test -p examples`",
-        path.display()
-    );
-    let output = Command::new(&path).args(args).output().unwrap();
+    let output = support::example(name).args(args).output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.code().is_some_and(|code| code <= 1),

@@ -4,25 +4,17 @@
 
 use std::fs;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
+
+#[allow(dead_code)]
+mod support;
 
 fn hunt(args: &[&str]) -> Output {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
-    let path = dir.join(format!("hunt{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} is missing: run this test through `cargo test -p examples`",
-        path.display()
-    );
-    Command::new(path).args(args).output().unwrap()
+    support::example("hunt").args(args).output().unwrap()
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("examples-state-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+    support::scratch("examples-state", name)
 }
 
 /// The findings a run printed, each as its JSON value, split into final and still open.

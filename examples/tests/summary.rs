@@ -4,24 +4,17 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use cloudtrail_model::Outcome;
 use cloudtrail_reader::{Reader, ReaderOptions, Source};
 use serde_json::Value;
 
-/// The example binary `cargo test -p examples` builds beside this test (`<target>/<profile>/examples`).
+#[allow(dead_code)]
+mod support;
+
 fn summary(args: &[&str]) -> Output {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join(format!("summary{}", std::env::consts::EXE_SUFFIX));
-    assert!(path.exists(), "{} is missing", path.display());
-    Command::new(path).args(args).output().unwrap()
+    support::example("summary").args(args).output().unwrap()
 }
 
 fn logs() -> PathBuf {

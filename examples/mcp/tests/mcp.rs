@@ -6,15 +6,18 @@
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Stdio};
 use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
-use chrono::Duration as Lateness;
-use cloudtrail_detect::{Correlator, Match, RuleSet, builtin_rules};
+use cloudtrail_detect::{RuleSet, builtin_rules};
 use cloudtrail_reader::{Reader, Source};
 use serde_json::{Value, json};
+
+#[path = "../../tests/support/mod.rs"]
+#[allow(dead_code)]
+mod support;
 
 fn sample() -> String {
     concat!(env!("CARGO_MANIFEST_DIR"), "/../data").to_owned()
@@ -34,16 +37,7 @@ struct Client {
 
 impl Client {
     fn start(args: &[&str]) -> Client {
-        let exe = std::env::current_exe().unwrap();
-        let path = exe
-            .parent()
-            .unwrap()
-            .parent()
-            .unwrap()
-            .join("examples")
-            .join(format!("mcp{}", std::env::consts::EXE_SUFFIX));
-        assert!(path.exists(), "{} is missing", path.display());
-        let mut child = Command::new(path)
+        let mut child = support::example("mcp")
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -158,28 +152,8 @@ fn records() -> Vec<Record> {
 
 /// (rule id, entity) of every finding of the built-in pack, found here without the server.
 fn independent_findings() -> BTreeSet<(String, String)> {
-    let rules = RuleSet::new(builtin_rules()).unwrap();
-    let matches = Mutex::new(Vec::<Match>::new());
-    Reader::default()
-        .for_each(
-            &[Source::Path(logs())],
-            |event, _| {
-                let mut found = Vec::new();
-                rules.matches(event, &mut found);
-                matches.lock().unwrap().extend(found);
-            },
-            |error| panic!("{error}"),
-        )
-        .unwrap();
-    let mut matches = matches.into_inner().unwrap();
-    matches.sort_by(|a, b| (a.time, &a.event_id, a.rule).cmp(&(b.time, &b.event_id, b.rule)));
-    let mut correlator = Correlator::new(&rules, Lateness::days(36_500));
-    let mut findings = Vec::new();
-    for m in matches {
-        findings.extend(correlator.push(m).unwrap());
-    }
-    findings.extend(correlator.finish());
-    findings
+    support::pack_findings(&logs())
+        .1
         .into_iter()
         .map(|f| (f.rule_id, f.entity))
         .collect()

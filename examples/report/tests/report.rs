@@ -4,11 +4,6 @@
 //! markdown.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-
-use chrono::Duration;
-use cloudtrail_detect::{Correlator, Match, RuleSet, builtin_rules};
-use cloudtrail_reader::{Reader, Source};
 
 mod support;
 use support::{report, scratch};
@@ -19,27 +14,7 @@ fn logs() -> PathBuf {
 
 /// Records, and findings of the built-in pack, counted without the example.
 fn independent_counts() -> (u64, usize, Vec<String>) {
-    let rules = RuleSet::new(builtin_rules()).unwrap();
-    let matches = Mutex::new(Vec::<Match>::new());
-    let stats = Reader::default()
-        .for_each(
-            &[Source::Path(logs())],
-            |event, _| {
-                let mut found = Vec::new();
-                rules.matches(event, &mut found);
-                matches.lock().unwrap().extend(found);
-            },
-            |error| panic!("{error}"),
-        )
-        .unwrap();
-    let mut matches = matches.into_inner().unwrap();
-    matches.sort_by(|a, b| (a.time, &a.event_id, a.rule).cmp(&(b.time, &b.event_id, b.rule)));
-    let mut correlator = Correlator::new(&rules, Duration::days(36_500));
-    let mut findings = Vec::new();
-    for m in matches {
-        findings.extend(correlator.push(m).unwrap());
-    }
-    findings.extend(correlator.finish());
+    let (stats, findings) = support::pack_findings(&logs());
     let entities = findings.iter().map(|f| f.entity.clone()).collect();
     (stats.records_delivered, findings.len(), entities)
 }

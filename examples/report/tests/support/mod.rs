@@ -1,26 +1,21 @@
-//! What the report package's tests share: the example binary and scratch directories.
+//! What the report package's tests share: the example binary and scratch directories, through the
+//! example packages' common test support (examples/tests/support).
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
+
+#[path = "../../../tests/support/mod.rs"]
+#[allow(dead_code)]
+mod common;
+#[allow(unused_imports)]
+pub use common::pack_findings;
 
 /// Runs the example binary `cargo test -p report-example` builds beside the tests.
 pub fn report(args: &[&str]) -> Output {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join(format!("report{}", std::env::consts::EXE_SUFFIX));
-    assert!(path.exists(), "{} is missing", path.display());
-    Command::new(path).args(args).output().unwrap()
+    common::example("report").args(args).output().unwrap()
 }
 
 /// An empty directory of this test process's own.
 pub fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("report-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("report", name)
 }
