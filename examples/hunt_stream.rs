@@ -1,11 +1,16 @@
 //! How `hunt` correlates in bounded memory: the reader's workers match records and hand their matches, a
 //! batch at a time, through a bounded channel to one correlator thread, which turns them into findings as
-//! event time advances. Directory trees are read in the time order of their CloudTrail file names, so that
-//! matches arrive close to event-time order and the correlator's lateness covers what is left; memory then
-//! follows the matches of one lateness period (at most `cloudtrail_detect::MAX_PENDING` of them) and the
-//! findings, never the number of matches.
+//! event time advances. Directory trees are read in the time order of their CloudTrail file names, and
+//! the correlator thread puts the workers' matches back in that order (input by input, as
+//! `Reader::fold_inputs` says each is done) before they reach the correlator: the correlator sees the
+//! same sequence of matches whatever the number of threads, so the findings and the late count do not
+//! depend on it (with several workers, a worker on a later file would otherwise push event time ahead of
+//! an earlier file still being read, by hours on a sparse tree). Memory follows the matches of one
+//! lateness period (at most `cloudtrail_detect::MAX_PENDING` of them), the matches held back for order
+//! (at most [`HELD_FOR_ORDER`]) and the findings, never the number of matches.
 #![allow(dead_code, reason = "each example uses its part of this module")]
 
+use std::collections::BTreeMap;
 use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -18,6 +23,11 @@ use cloudtrail_reader::{LayoutFilter, ReadError, Reader, Source, Stats};
 const BATCH: usize = 256;
 /// How many batches may wait for the correlator before the workers wait.
 const BATCHES_IN_FLIGHT: usize = 16;
+/// The most matches of later inputs held back while an earlier input is still being read. Past it the
+/// earliest held input's matches go to the correlator at once, out of order (its lateness may then count
+/// some late): this happens only when one input holds more matches than this while the other workers
+/// read past it.
+pub const HELD_FOR_ORDER: usize = 32_768;
 
 /// What the correlator produced, and what it could not place.
 #[derive(Debug, Default)]
@@ -38,20 +48,109 @@ pub struct Correlated {
     pub open: Vec<Finding>,
 }
 
+/// Matches of one input handed to the correlator thread; `done` on the input's last piece.
+struct Piece {
+    input: usize,
+    matches: Vec<Match>,
+    done: bool,
+}
+
 /// One worker's matches not yet handed over, and its own state beside them.
 struct Batch<S> {
     matches: Vec<Match>,
-    input: String,
-    send: SyncSender<Vec<Match>>,
+    input: usize,
+    send: SyncSender<Piece>,
     state: S,
 }
 
 impl<S> Batch<S> {
-    fn flush(&mut self) {
-        if !self.matches.is_empty() {
+    fn flush(&mut self, done: bool) {
+        if done || !self.matches.is_empty() {
+            let piece = Piece {
+                input: self.input,
+                matches: std::mem::take(&mut self.matches),
+                done,
+            };
             // A send fails only when the correlator thread has stopped; its result says why.
-            let _ = self.send.send(std::mem::take(&mut self.matches));
+            let _ = self.send.send(piece);
         }
+    }
+}
+
+/// The workers' pieces put back in input order: an input's matches go on once every earlier input is
+/// done; later inputs' matches wait (at most [`HELD_FOR_ORDER`]).
+#[derive(Default)]
+struct Reorder {
+    /// The first input not yet done.
+    next: usize,
+    /// Later inputs (and `next` itself when it was forced out early): matches held, and done.
+    held: BTreeMap<usize, (Vec<Match>, bool)>,
+    /// Matches in `held`.
+    count: usize,
+}
+
+impl Reorder {
+    /// Takes a piece, handing every match that may go on to `emit`, in order.
+    fn take(
+        &mut self,
+        piece: Piece,
+        emit: &mut impl FnMut(Match) -> Result<(), Box<dyn Error + Send + Sync>>,
+    ) -> Result<(), Box<dyn Error + Send + Sync>> {
+        if piece.input == self.next && !self.held.contains_key(&piece.input) {
+            piece.matches.into_iter().try_for_each(&mut *emit)?;
+            if piece.done {
+                self.next += 1;
+                self.release(emit)?;
+            }
+        } else {
+            self.count += piece.matches.len();
+            let entry = self.held.entry(piece.input).or_default();
+            entry.0.extend(piece.matches);
+            entry.1 |= piece.done;
+            if piece.input == self.next {
+                self.release(emit)?;
+            }
+        }
+        while self.count > HELD_FOR_ORDER {
+            // The earliest held input goes on now; it stays listed (empty) until it is done.
+            let Some((matches, _)) = self.held.values_mut().find(|(m, _)| !m.is_empty()) else {
+                break;
+            };
+            let matches = std::mem::take(matches);
+            self.count -= matches.len();
+            matches.into_iter().try_for_each(&mut *emit)?;
+        }
+        Ok(())
+    }
+
+    /// Hands on `next`'s held matches, and those of the inputs after it while each is done.
+    fn release(
+        &mut self,
+        emit: &mut impl FnMut(Match) -> Result<(), Box<dyn Error + Send + Sync>>,
+    ) -> Result<(), Box<dyn Error + Send + Sync>> {
+        while let Some((matches, done)) = self.held.get_mut(&self.next) {
+            let done = *done;
+            let matches = std::mem::take(matches);
+            self.count -= matches.len();
+            matches.into_iter().try_for_each(&mut *emit)?;
+            if !done {
+                break;
+            }
+            self.held.remove(&self.next);
+            self.next += 1;
+        }
+        Ok(())
+    }
+
+    /// At the end (every piece taken, or the read stopped early): what is held, in input order.
+    fn finish(
+        self,
+        emit: &mut impl FnMut(Match) -> Result<(), Box<dyn Error + Send + Sync>>,
+    ) -> Result<(), Box<dyn Error + Send + Sync>> {
+        self.held
+            .into_values()
+            .flat_map(|(matches, _)| matches)
+            .try_for_each(emit)
     }
 }
 
@@ -94,41 +193,35 @@ pub fn hunt_folding<'r, S: Send>(
     on_error: impl Fn(&ReadError) + Sync,
 ) -> Result<(Correlated, Stats, Vec<S>), Box<dyn Error + Send + Sync>> {
     std::thread::scope(|scope| {
-        let (send, receive) = sync_channel::<Vec<Match>>(BATCHES_IN_FLIGHT);
+        let (send, receive) = sync_channel::<Piece>(BATCHES_IN_FLIGHT);
         let correlating = scope.spawn(move || correlate(correlator, keep, receive));
-        let output = reader.fold(
+        let output = reader.fold_inputs(
             sources,
             || Batch {
                 matches: Vec::with_capacity(BATCH),
-                input: String::new(),
+                input: 0,
                 send: send.clone(),
                 state: init(),
             },
             |batch, event, info| {
-                if batch.input != info.input {
-                    batch.flush();
-                    info.input.clone_into(&mut batch.input);
-                }
+                batch.input = info.input_index;
                 if fold(&mut batch.state, event) {
                     rules.matches(event, &mut batch.matches);
                 }
                 if batch.matches.len() >= BATCH {
-                    batch.flush();
+                    batch.flush(false);
                 }
+            },
+            |batch, done| {
+                batch.input = done.input_index;
+                batch.flush(true);
             },
             on_error,
         );
         drop(send);
-        // Each worker's last batch; dropping the batches closes the channel.
+        // Every input's last piece is sent when it is done; dropping the batches closes the channel.
         let output = output.map(|output| {
-            let states: Vec<S> = output
-                .states
-                .into_iter()
-                .map(|mut batch| {
-                    batch.flush();
-                    batch.state
-                })
-                .collect();
+            let states: Vec<S> = output.states.into_iter().map(|batch| batch.state).collect();
             (output.stats, states)
         });
         let correlated = correlating
@@ -142,14 +235,18 @@ pub fn hunt_folding<'r, S: Send>(
 fn correlate(
     mut correlator: Correlator<'_>,
     keep: Option<&Path>,
-    receive: Receiver<Vec<Match>>,
+    receive: Receiver<Piece>,
 ) -> Result<Correlated, Box<dyn Error + Send + Sync>> {
     let mut findings = Vec::new();
-    for batch in receive {
-        for m in batch {
-            findings.extend(correlator.push(m)?);
-        }
+    let mut emit = |m: Match| -> Result<(), Box<dyn Error + Send + Sync>> {
+        findings.extend(correlator.push(m)?);
+        Ok(())
+    };
+    let mut order = Reorder::default();
+    for piece in receive {
+        order.take(piece, &mut emit)?;
     }
+    order.finish(&mut emit)?;
     let (late, evicted, overflowed) = (
         correlator.late(),
         correlator.evicted(),

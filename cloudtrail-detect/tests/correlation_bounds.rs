@@ -327,6 +327,7 @@ fn huge_windows_and_lateness_saturate_instead_of_panicking() {
     }
 }
 
+#[cfg(feature = "sigma")]
 #[test]
 fn sigma_timespans_of_millions_of_weeks_correlate_without_panicking() {
     let mut loader = cloudtrail_detect::sigma::SigmaLoader::new();

@@ -23,3 +23,25 @@ fn a_number_out_of_f64_range_is_kept_as_written() {
     let again = Event::from_json(&text).unwrap();
     assert_eq!(again.into_owned(), event.into_owned());
 }
+
+/// `model` target, 2026-12-02 (second round, 9.3 million executions): a lone surrogate escape
+/// (`\udd8A`) in an unknown member's string. RFC 8259's grammar admits it; the record model keeps an
+/// unknown member as written (lossless) and does not decode it, while `serde_json::Value`, the target's
+/// oracle, decodes strings and refuses it ("lone leading surrogate"). The record must serialise to its
+/// exact text and parse again to the same record; a typed member holding the same escape is refused,
+/// as it cannot be decoded to text.
+#[test]
+fn a_lone_surrogate_in_an_unknown_member_is_kept_as_written() {
+    let data = input("model-lone-surrogate.json");
+    let event = Event::from_slice(&data).expect("valid JSON per RFC 8259's grammar: a record");
+    let refused = serde_json::from_slice::<serde_json::Value>(&data).unwrap_err();
+    assert!(refused.to_string().contains("surrogate"), "{refused}");
+    let text = serde_json::to_string(&event).unwrap();
+    assert!(text.contains(r"lt\udd8A"), "{text}");
+    let again = Event::from_json(&text).unwrap();
+    assert_eq!(again.into_owned(), event.into_owned());
+    let typed = String::from_utf8(data)
+        .unwrap()
+        .replace("\"nt\"", "\"eventName\"");
+    assert!(Event::from_json(&typed).is_err());
+}

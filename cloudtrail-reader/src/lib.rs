@@ -217,7 +217,7 @@ mod stats;
 pub use error::{ReadError, ValueDamage};
 pub use layout::{LayoutFilter, LayoutPath};
 pub use options::{DamagedGzip, ErrorPolicy, Progress, ProgressHook, ReaderOptions, S3Options};
-pub use reader::{LocatedEvent, Output, Reader, RecordInfo, Records, Source};
+pub use reader::{InputDone, LocatedEvent, Output, Reader, RecordInfo, Records, Source};
 pub use stats::Stats;
 
 /// The crate README's examples (its page on the crate registry), compiled and run as doctests so they stay

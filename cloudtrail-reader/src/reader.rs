@@ -53,12 +53,29 @@ impl Source {
 pub struct RecordInfo<'r> {
     /// The input: a path, `-` for stdin, or the name given with [`Source::Bytes`].
     pub input: &'r str,
+    /// The input's 0-based position in the read's listing (sources in the order given, each directory
+    /// in path order). Workers take inputs in this order; [`Reader::fold_inputs`] says when one is done.
+    pub input_index: usize,
     /// The record's 0-based index in its input.
     pub index: u64,
     /// The record's byte offset in the input's decompressed content.
     pub offset: u64,
     /// The record's JSON text, exactly as in the input.
     pub text: &'r str,
+}
+
+/// An input a worker has finished, as [`Reader::fold_inputs`] hands it to the worker's state. Every
+/// listed input is finished exactly once, whatever happened while reading it (records delivered,
+/// errors reported, or nothing at all), unless the read stops early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InputDone<'r> {
+    /// The input, as [`RecordInfo::input`] names it.
+    pub input: &'r str,
+    /// Its position in the read's listing, as [`RecordInfo::input_index`].
+    pub input_index: usize,
+    /// The records it delivered.
+    pub records_delivered: u64,
 }
 
 /// What a parallel read returns: each worker's state, and the counts.
@@ -150,6 +167,29 @@ impl Reader {
         F: Fn(&mut S, &Event<'_>, RecordInfo<'_>) + Sync,
         E: Fn(&ReadError) + Sync,
     {
+        self.fold_inputs(sources, init, fold, |_, _| {}, on_error)
+    }
+
+    /// [`Reader::fold`], also calling `done(&mut state, input)` on the worker that read an input when
+    /// it has finished it, whether it delivered records or not. Inputs are handed to workers in the
+    /// order of [`RecordInfo::input_index`], so a consumer that needs the inputs' results in listing
+    /// order (a correlator on event time, a checkpoint of the files fully processed) can put them back
+    /// in that order: the results of input `k` are complete once `done` has been called for it.
+    pub fn fold_inputs<S, I, F, D, E>(
+        &self,
+        sources: &[Source],
+        init: I,
+        fold: F,
+        done: D,
+        on_error: E,
+    ) -> Result<Output<S>, ReadError>
+    where
+        S: Send,
+        I: Fn() -> S + Sync,
+        F: Fn(&mut S, &Event<'_>, RecordInfo<'_>) + Sync,
+        D: Fn(&mut S, InputDone<'_>) + Sync,
+        E: Fn(&ReadError) + Sync,
+    {
         let mut listing_stats = Stats::default();
         let inputs = self.list(sources, &mut listing_stats, &mut |error| on_error(&error))?;
         let bytes_total = inputs.iter().try_fold(0u64, |sum, input| match input.kind {
@@ -173,7 +213,7 @@ impl Reader {
         // One worker runs on the calling thread: a read of one input (or with one thread) spawns
         // nothing, and a panic in it simply unwinds to the caller.
         if threads == 1 {
-            let (state, worker_stats) = self.work(&inputs, &shared, &init, &fold, &on_error);
+            let (state, worker_stats) = self.work(&inputs, &shared, &init, &fold, &done, &on_error);
             return Self::finish(&shared, listing_stats, vec![(state, worker_stats)]);
         }
         let joined: Vec<std::thread::Result<(S, Stats)>> = std::thread::scope(|scope| {
@@ -182,7 +222,7 @@ impl Reader {
                     scope.spawn(|| {
                         // A worker that panics (in the caller's fold, say) stops the others.
                         let _stop_on_panic = StopOnPanic(&shared.stop);
-                        self.work(&inputs, &shared, &init, &fold, &on_error)
+                        self.work(&inputs, &shared, &init, &fold, &done, &on_error)
                     })
                 })
                 .collect();
@@ -254,23 +294,26 @@ impl Reader {
         Ok(Records {
             reader: self.clone(),
             inputs: inputs.into(),
+            next_index: 0,
             pending,
             buffer: Buffers::default(),
             stats,
         })
     }
 
-    fn work<S, I, F, E>(
+    fn work<S, I, F, D, E>(
         &self,
         inputs: &[Input],
         shared: &Shared,
         init: &I,
         fold: &F,
+        done: &D,
         on_error: &E,
     ) -> (S, Stats)
     where
         I: Fn() -> S,
         F: Fn(&mut S, &Event<'_>, RecordInfo<'_>),
+        D: Fn(&mut S, InputDone<'_>),
         E: Fn(&ReadError),
     {
         let mut state = init();
@@ -302,13 +345,22 @@ impl Reader {
                 fold(&mut state, event, info);
                 !shared.stop.load(Ordering::Relaxed)
             };
-            let stored = self.read_input(input, &mut buffer, &mut stats, &mut deliver, &mut report);
+            let stored =
+                self.read_input(input, i, &mut buffer, &mut stats, &mut deliver, &mut report);
+            let records_delivered = stats.records_delivered - delivered_before;
+            done(
+                &mut state,
+                InputDone {
+                    input: &input.name,
+                    input_index: i,
+                    records_delivered,
+                },
+            );
             shared.inputs_done.fetch_add(1, Ordering::Relaxed);
             shared.bytes_done.fetch_add(stored, Ordering::Relaxed);
-            shared.records_done.fetch_add(
-                stats.records_delivered - delivered_before,
-                Ordering::Relaxed,
-            );
+            shared
+                .records_done
+                .fetch_add(records_delivered, Ordering::Relaxed);
             if let Some(progress) = &self.options.progress {
                 progress(&shared.progress());
             }
@@ -322,6 +374,7 @@ impl Reader {
     fn read_input(
         &self,
         input: &Input,
+        input_index: usize,
         buffer: &mut Buffers,
         stats: &mut Stats,
         deliver: &mut dyn FnMut(&Event<'_>, RecordInfo<'_>) -> bool,
@@ -352,6 +405,7 @@ impl Reader {
         };
         let mut sink = Sink {
             name: input.name.as_str(),
+            input_index,
             stats: &mut *stats,
             deliver,
             report,
@@ -921,6 +975,8 @@ impl Position {
 /// Where one input's records and errors go, with the counts.
 struct Sink<'s> {
     name: &'s str,
+    /// The input's position in the listing.
+    input_index: usize,
     stats: &'s mut Stats,
     deliver: &'s mut dyn FnMut(&Event<'_>, RecordInfo<'_>) -> bool,
     report: &'s mut dyn FnMut(ReadError) -> bool,
@@ -941,6 +997,7 @@ impl Sink<'_> {
         let name = self.name;
         let info = RecordInfo {
             input: name,
+            input_index: self.input_index,
             index: span.index,
             offset: span.offset,
             text: span.text,
@@ -1066,6 +1123,8 @@ pub struct LocatedEvent {
 pub struct Records {
     reader: Reader,
     inputs: VecDeque<Input>,
+    /// The listing position of the next input.
+    next_index: usize,
     pending: VecDeque<Result<LocatedEvent, ReadError>>,
     buffer: Buffers,
     stats: Stats,
@@ -1087,6 +1146,8 @@ impl Iterator for Records {
                 return Some(item);
             }
             let input = self.inputs.pop_front()?;
+            let input_index = self.next_index;
+            self.next_index += 1;
             let name: Arc<str> = Arc::from(input.name.as_str());
             let pending = RefCell::new(VecDeque::new());
             let mut deliver = |event: &Event<'_>, info: RecordInfo<'_>| {
@@ -1105,6 +1166,7 @@ impl Iterator for Records {
             let mut buffer = std::mem::take(&mut self.buffer);
             self.reader.read_input(
                 &input,
+                input_index,
                 &mut buffer,
                 &mut self.stats,
                 &mut deliver,
@@ -1143,6 +1205,7 @@ mod tests {
         let mut buffer = Buffers::default();
         reader.read_input(
             &input,
+            0,
             &mut buffer,
             &mut stats,
             &mut |_, info| {

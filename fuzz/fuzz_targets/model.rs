@@ -17,12 +17,25 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(actual, expected, "round trip differs");
         }
         Err(error) => assert!(
-            error.to_string().starts_with("number out of range"),
+            oracle_refusal(&error),
             "parsed as a record, so valid JSON: {error}"
         ),
     }
-    let _ = (event.anomalies(), event.outcome(), event.entity_id(), event.lookalike());
+    let _ = (
+        event.anomalies(),
+        event.outcome(),
+        event.entity_id(),
+        event.lookalike(),
+    );
     let text = serde_json::to_string(&event).expect("a record always serialises");
     let again = Event::from_json(&text).expect("serialised record parses");
     assert_eq!(again.into_owned(), event.into_owned());
 });
+
+/// What `serde_json::Value` refuses in a text the record model accepts as written (lossless): a number
+/// beyond f64's range, a lone surrogate escape in a string it does not decode. Both are valid JSON per
+/// RFC 8259's grammar (cloudtrail-model/tests/fuzz_regressions.rs).
+fn oracle_refusal(error: &serde_json::Error) -> bool {
+    let message = error.to_string();
+    message.starts_with("number out of range") || message.starts_with("lone leading surrogate")
+}

@@ -34,11 +34,12 @@ pub fn read(data: &[u8]) -> (Vec<String>, u64, Stats) {
                     }
                     Err(error) => {
                         assert!(
-                            error.to_string().starts_with("number out of range"),
+                            oracle_refusal(&error),
                             "a delivered record is valid JSON: {error}"
                         );
                         let text = serde_json::to_string(event).expect("serialises");
-                        let again = cloudtrail_model::Event::from_json(&text).expect("parses again");
+                        let again =
+                            cloudtrail_model::Event::from_json(&text).expect("parses again");
                         assert_eq!(&again, event);
                     }
                 }
@@ -57,4 +58,12 @@ pub fn read(data: &[u8]) -> (Vec<String>, u64, Stats) {
     );
     assert_eq!(stats.inputs_read, 1);
     (delivered, errors.load(Ordering::Relaxed), stats)
+}
+
+/// What `serde_json::Value` refuses in a text the record model accepts as written (lossless): a number
+/// beyond f64's range, a lone surrogate escape in a string it does not decode. Both are valid JSON per
+/// RFC 8259's grammar (cloudtrail-model/tests/fuzz_regressions.rs).
+fn oracle_refusal(error: &serde_json::Error) -> bool {
+    let message = error.to_string();
+    message.starts_with("number out of range") || message.starts_with("lone leading surrogate")
 }
