@@ -4,6 +4,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
 use crate::actor::{self, Actor};
+use crate::families;
 use crate::record::{Call, record};
 use crate::rng::Rng;
 
@@ -45,6 +46,38 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("dns_query_logs_deleted", "T1562.008"),
     ("ec2_password_data", "T1552.005"),
     ("ssm_parameters_decrypted", "T1552"),
+    // The scenarios of the rule families beyond the notebook's (module `families`).
+    ("config_recorder_stopped", "T1562.001"),
+    ("cloudwatch_alarms_silenced", "T1562.001"),
+    ("trail_log_group_deleted", "T1562.008"),
+    ("kms_key_destroyed", "T1485"),
+    ("waf_and_eventbridge_deleted", "T1562.001"),
+    ("s3_public_access_block_removed", "T1530"),
+    ("bedrock_invocation_logging_deleted", "T1562.008"),
+    ("ami_shared", "T1537"),
+    ("rds_snapshot_shared", "T1537"),
+    ("s3_replication_to_foreign_bucket", "T1537"),
+    ("traffic_mirroring", "T1020"),
+    ("rds_database_deleted", "T1485"),
+    ("efs_file_system_deleted", "T1485"),
+    ("backup_vault_destroyed", "T1490"),
+    ("s3_mass_deletion", "T1485"),
+    ("s3_sse_c_ransom", "T1486"),
+    ("policy_version_set_default", "T1098.003"),
+    ("federation_providers_added", "T1484.002"),
+    ("roles_anywhere_trust_anchor", "T1098.003"),
+    ("identity_center_assignment", "T1098.003"),
+    ("federation_token_issued", "T1098.001"),
+    ("ssm_send_command_fleet", "T1651"),
+    ("ssm_start_session", "T1651"),
+    ("instance_connect_keys", "T1021.004"),
+    ("user_data_modified", "T1059.009"),
+    ("console_login_without_mfa", "T1078.004"),
+    ("bedrock_model_abuse", "T1496.004"),
+    ("instance_credentials_off_instance", "T1552.005"),
+    ("discovery_burst", "T1580"),
+    ("permission_error_burst", "T1580"),
+    ("workload_identity_writes", "T1078.004"),
     ("secrets_batch_retrieval", "T1555.006"),
 ];
 
@@ -64,7 +97,8 @@ pub(crate) fn plant(
     at: DateTime<Utc>,
 ) -> (Vec<Value>, Vec<PlantedEvent>) {
     let (scenario, technique) = SCENARIOS[index % SCENARIOS.len()];
-    let attacker_ip = format!("203.0.113.{}", 200 + index % 50);
+    // One address per scenario (203.0.113.200 to .254), so an indicator list can name one scenario's.
+    let attacker_ip = format!("203.0.113.{}", 200 + index % 55);
     let role_session = |rng: &mut Rng, role: &str| {
         actor::assumed_role(
             rng,
@@ -116,6 +150,12 @@ pub(crate) fn plant(
         records.push(value);
     };
     match scenario {
+        name if families::handles(name) => {
+            let (planted, acting) =
+                families::plant(rng, name, account, region, at, &attacker_ip).unwrap_or_default();
+            records = planted;
+            entity = acting;
+        }
         "suspicious_user_agent" => {
             for (i, name) in ["GetCallerIdentity", "ListBuckets", "DescribeInstances"]
                 .iter()

@@ -39,6 +39,7 @@
 //! | `config` | [`GeneratorConfig`] |
 //! | `tree` | [`generate_tree`], [`records`], [`TreeSummary`], [`GenerateError`] |
 //! | `attack` | [`SCENARIOS`], [`PlantedEvent`] |
+//! | `families` | the scenarios of the rule families beyond the notebook's (internal) |
 //! | `record`, `actor` | background records and their callers (internal) |
 //! | `rng` | [`Rng`], the deterministic random source |
 #![deny(missing_docs)]
@@ -47,6 +48,7 @@
 mod actor;
 mod attack;
 mod config;
+mod families;
 mod record;
 mod rng;
 mod tree;

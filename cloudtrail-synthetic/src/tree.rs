@@ -53,8 +53,8 @@ struct FilePlan {
     region: String,
     delivered: DateTime<Utc>,
     records: usize,
-    /// Index into the scenarios planted in this file, if any.
-    scenario: Option<usize>,
+    /// Indexes of the scenarios planted in this file (several when there are more scenarios than files).
+    scenarios: Vec<usize>,
 }
 
 fn plan(config: &GeneratorConfig) -> Result<Vec<FilePlan>, GenerateError> {
@@ -97,7 +97,7 @@ fn plan(config: &GeneratorConfig) -> Result<Vec<FilePlan>, GenerateError> {
             region: rng.pick(&config.regions).clone(),
             delivered: config.start + span * (i as i32) / (count as i32),
             records,
-            scenario: None,
+            scenarios: Vec::new(),
         })
         .collect();
     // Spread the scenarios evenly over the files.
@@ -107,10 +107,8 @@ fn plan(config: &GeneratorConfig) -> Result<Vec<FilePlan>, GenerateError> {
         }
         let last = plans.len() - 1;
         let at = ((s * 2 + 1) * plans.len() / (scenarios * 2)).min(last);
-        if let Some(plan) = plans.get_mut(at)
-            && plan.scenario.is_none()
-        {
-            plan.scenario = Some(s);
+        if let Some(plan) = plans.get_mut(at) {
+            plan.scenarios.push(s);
         }
     }
     Ok(plans)
@@ -133,7 +131,7 @@ fn file_records(
         })
         .collect();
     let mut truth = Vec::new();
-    if let Some(scenario) = plan.scenario {
+    for &scenario in &plan.scenarios {
         let (planted, planted_truth) = attack::plant(
             &mut rng,
             scenario,
@@ -145,7 +143,7 @@ fn file_records(
             let at = rng.below(values.len() as u64 + 1) as usize;
             values.insert(at, value);
         }
-        truth = planted_truth;
+        truth.extend(planted_truth);
     }
     (values.iter().map(Value::to_string).collect(), truth)
 }

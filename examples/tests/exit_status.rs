@@ -102,7 +102,7 @@ fn validate_exits_0_on_the_sample_and_ignores_the_ground_truth_beside_its_logs()
     assert_status(&output, 0, "validate");
     let out = stdout(&output);
     assert!(out.contains("failed=0 mismatched=0"), "{out}");
-    assert!(out.contains("records=6058 ok=6058"), "{out}");
+    assert!(out.contains("records=6168 ok=6168"), "{out}");
     assert!(
         stderr(&output).contains("AWSLogs only"),
         "{}",

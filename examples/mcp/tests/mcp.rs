@@ -201,7 +201,17 @@ fn hunt_finds_what_the_pack_finds_and_bounds_it() {
     assert_eq!(all["records"], json!(records.len()));
     assert_eq!(all["errors"]["count"], 0);
     let findings = all["findings"].as_array().unwrap();
-    assert!(findings.len() >= 20, "the sample plants 20 scenarios");
+    let truth =
+        std::fs::read_to_string(PathBuf::from(sample()).join("ground_truth.jsonl")).unwrap();
+    let scenarios: BTreeSet<String> = truth
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["scenario"].to_string())
+        .collect();
+    assert!(
+        findings.len() >= scenarios.len(),
+        "the sample plants {} scenarios, each found",
+        scenarios.len()
+    );
     assert_eq!(all["findings_total"], json!(findings.len()));
     assert_eq!(all["truncated"], false);
     let returned: BTreeSet<(String, String)> = findings
