@@ -3,6 +3,7 @@
 //! bounded.
 
 mod group;
+mod seen;
 mod state;
 mod watermark;
 
@@ -16,6 +17,7 @@ use crate::engine::{Match, RuleSet};
 use crate::finding::{Finding, MAX_EVENT_IDS};
 use crate::rule::{Rule, RuleKind};
 use group::{GroupState, absorb, closed, earlier, later};
+use seen::Sighting;
 pub use state::{
     Loaded, MAX_STATE_BYTES, STATE_MAGIC, STATE_VERSION, Saved, StateError, StateFileError,
     StateOptions,
@@ -330,7 +332,7 @@ impl<'r> Correlator<'r> {
         }
         match state {
             GroupState::Open(finding) if self.rules.rules()[rule].report => {
-                self.findings.push(finding);
+                self.findings.push(*finding);
             }
             GroupState::Tumbling { .. } | GroupState::DistinctTumbling { .. }
                 if why == End::Expired =>
@@ -359,11 +361,11 @@ impl<'r> Correlator<'r> {
                         return Some((GroupState::Open(finding), later(first, *dedup)));
                     }
                     if rule.report {
-                        self.findings.push(finding);
+                        self.findings.push(*finding);
                     }
                 }
                 let finding = self.start(&m, m.entity.clone());
-                Some((GroupState::Open(finding), later(at, *dedup)))
+                Some((GroupState::Open(Box::new(finding)), later(at, *dedup)))
             }
             RuleKind::Threshold {
                 window,
@@ -523,44 +525,28 @@ impl<'r> Correlator<'r> {
                 Some((GroupState::Sequence(done), later(start, *window)))
             }
             RuleKind::FirstSeen { learning, .. } => {
-                let value: Arc<str> = Arc::from(m.value.as_deref()?);
+                let value = m.value.as_deref()?;
                 let learning = self
                     .started
                     .is_some_and(|start| m.time.is_some_and(|t| t <= later(start, *learning)));
                 let retention = Duration::days(FIRST_SEEN_RETENTION_DAYS);
-                let (mut values, mut by_time) = match state {
-                    Some(GroupState::Seen { values, by_time }) => (values, by_time),
-                    _ => (HashMap::new(), BTreeSet::new()),
+                let mut seen = match state {
+                    Some(GroupState::Seen(seen)) => seen,
+                    _ => Box::default(),
                 };
-                while let Some((t, _)) = by_time.first()
-                    && closed(*t, retention, at)
-                {
-                    if let Some((_, old)) = by_time.pop_first() {
-                        values.remove(&old);
-                    }
-                }
-                let new = match values.remove(&value) {
-                    Some(seen) => {
-                        by_time.remove(&(seen, Arc::clone(&value)));
-                        false
-                    }
-                    None => {
-                        if values.len() >= MAX_VALUES_PER_GROUP
-                            && let Some((_, old)) = by_time.pop_first()
-                        {
-                            values.remove(&old);
-                            self.forgotten += 1;
-                        }
+                seen.expire(retention, at);
+                let new = match seen.see(value, at, MAX_VALUES_PER_GROUP) {
+                    Sighting::Again => false,
+                    Sighting::New { forgot } => {
+                        self.forgotten += u64::from(forgot);
                         true
                     }
                 };
-                by_time.insert((at, Arc::clone(&value)));
-                values.insert(Arc::clone(&value), at);
                 if new && !learning {
-                    let note = Evidence::new("", "first seen for this group", &value);
+                    let note = Evidence::new("", "first seen for this group", value);
                     self.emit(std::slice::from_ref(&m), 1, None, key, note);
                 }
-                Some((GroupState::Seen { values, by_time }, later(at, retention)))
+                Some((GroupState::Seen(seen), later(at, retention)))
             }
         }
     }

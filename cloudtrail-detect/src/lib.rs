@@ -107,10 +107,14 @@
 //! [`MAX_VALUES_PER_GROUP`] and [`MAX_ENTRIES_PER_RULE`]; a one-day threshold per principal holding the
 //! latest 100,000 of them, at [`MAX_GROUPS_PER_RULE`]; 18,014 matches waiting for the watermark) encodes
 //! to 94.4 MB, saves in 764 ms (runs of 381-1192 ms) and loads in 929 ms (622-1025 ms): at the 1 s sought
-//! on this machine, over it in two runs of eight. Loaded in a fresh process it takes 331 MB resident: above
-//! the 200 MB sought, where the file is under it. The first-seen rule alone (990,985 values loaded, the
-//! rest waiting) takes 192 MB, a hash map entry, an ordered-set entry and the shared text per value; the
-//! rest is the 100,000 windows, each keeping its latest match whole as evidence. A first-seen rule grouped per principal (rather than per account) holds at most
+//! on this machine, over it in two runs of eight. Loaded in a fresh process it took 331 MB resident when
+//! each first-seen value was held in a hash map and an ordered set; each value is now held once (its text
+//! in one slot, found through a hash table of slot numbers and ordered by a compact (time, sequence) key,
+//! `correlate/seen.rs`) and an open finding is boxed, which brings it to 261 MB (2026-12-02, measured with
+//! the bench's fresh-process method on an unoptimised build at load average 16, where heap sizes are those
+//! of the release build): still above the 200 MB sought. Most of the rest is the 100,000 threshold
+//! windows, each keeping its latest match whole as evidence. Save and load have not been re-timed since.
+//! A first-seen rule grouped per principal (rather than per account) holds at most
 //! [`MAX_GROUPS_PER_RULE`] principals.
 //!
 //! # Example

@@ -335,3 +335,77 @@ fn the_indicator_condition_combines_with_other_tests() {
         Some("AWS-CLI/2.15")
     );
 }
+
+#[test]
+fn an_open_ioc_finding_keeps_its_indicator_across_save_and_load() {
+    use cloudtrail_detect::ioc::rules;
+    use cloudtrail_detect::{Correlator, RuleSet, StateOptions};
+    use std::sync::Arc;
+
+    let mut iocs = IocSet::new();
+    let errors = iocs.add_text(
+        "vps.txt",
+        "# hosting ranges\n203.0.113.0/24 # the VPS range\n198.51.100.7\n",
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    let rules = RuleSet::new(rules(&Arc::new(iocs))).unwrap();
+    let records = [
+        call("mallory", "203.0.113.9", 0, "e-1"),
+        call("mallory", "203.0.113.10", 5, "e-2"),
+        call("mallory", "203.0.113.11", 20, "e-3"), // same finding, in the second run
+    ];
+    let push = |correlator: &mut Correlator<'_>, record: &String| {
+        let event = Event::from_json(record).unwrap();
+        let mut matches = Vec::new();
+        rules.matches(&event, &mut matches);
+        for m in matches {
+            assert!(
+                correlator.push(m).unwrap().is_empty(),
+                "the finding stays open"
+            );
+        }
+    };
+    // No lateness: the first match is processed (the watermark is the lower median of recent times), so
+    // the finding is open in a group, not only waiting.
+    let mut first = Correlator::new(&rules, chrono::Duration::zero());
+    push(&mut first, &records[0]);
+    push(&mut first, &records[1]);
+    let size = first.state_size();
+    assert_eq!(size.groups, 1, "{size:?}");
+    let mut state = Vec::new();
+    first
+        .save_state(&mut state, &StateOptions::default())
+        .unwrap();
+    drop(first);
+    let (mut second, _) = Correlator::load_state(
+        &rules,
+        chrono::Duration::zero(),
+        state.as_slice(),
+        &StateOptions::default(),
+    )
+    .unwrap();
+    push(&mut second, &records[2]);
+    let found = second.finish();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].event_ids, ["e-1", "e-2", "e-3"]);
+    let indicator = found[0].explanation[0]
+        .indicator
+        .as_deref()
+        .expect("the indicator survives the state file");
+    assert_eq!(
+        (
+            indicator.kind,
+            indicator.value.as_str(),
+            indicator.list.as_str(),
+            indicator.line,
+            indicator.note.as_deref()
+        ),
+        (
+            IndicatorKind::Address,
+            "203.0.113.0/24",
+            "vps.txt",
+            2,
+            Some("the VPS range")
+        )
+    );
+}

@@ -5,14 +5,16 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::seen::Seen;
 use crate::engine::Match;
 use crate::finding::{Finding, MAX_EVENT_IDS};
 
 /// What one group of one rule holds. Every variant is bounded: see [`GroupState::entries`].
 #[derive(Debug)]
 pub(crate) enum GroupState {
-    /// An open single-record finding, absorbing repeats until its dedup period ends.
-    Open(Finding),
+    /// An open single-record finding, absorbing repeats until its dedup period ends (boxed: the variants
+    /// stay small, and every group of every rule is one of them).
+    Open(Box<Finding>),
     /// A sliding threshold: the times of the matches in the window (fewer than the rule's count, which is
     /// at most [`MAX_WINDOW_COUNT`](crate::engine::MAX_WINDOW_COUNT)) and the latest [`MAX_EVENT_IDS`]
     /// matches as evidence.
@@ -44,12 +46,9 @@ pub(crate) enum GroupState {
     Sequence(Vec<Match>),
     /// Progress through an unordered sequence: the latest match of each step.
     Steps(Vec<Option<Match>>),
-    /// Values a first-seen rule has seen, each with when it was last seen, and the values by that time
-    /// (for the age limit and to drop the least recently seen past the per-group cap).
-    Seen {
-        values: HashMap<Arc<str>, DateTime<Utc>>,
-        by_time: BTreeSet<(DateTime<Utc>, Arc<str>)>,
-    },
+    /// Values a first-seen rule has seen, each with when it was last seen (each held once; ordered for
+    /// the age limit and to drop the least recently seen past the per-group cap).
+    Seen(Box<Seen>),
 }
 
 impl GroupState {
@@ -63,7 +62,7 @@ impl GroupState {
             GroupState::DistinctTumbling { first, .. } => first.len().max(1),
             GroupState::Sequence(done) => done.len(),
             GroupState::Steps(latest) => latest.iter().flatten().count(),
-            GroupState::Seen { values, .. } => values.len(),
+            GroupState::Seen(seen) => seen.len(),
         }
     }
 
