@@ -1,6 +1,7 @@
 //! Matching speed of `cloudtrail-detect`, matching only, on one core: records/s for the built-in pack, for
 //! 1,000 generated rules, and for the 57 SigmaHQ CloudTrail rules compiled from Sigma against the same
-//! rules written in Rust, over realistic records parsed beforehand.
+//! rules written in Rust, over realistic records parsed beforehand; the built-in pack also over the
+//! real-shape corpus. `DETECT_CPU_PASSES=N` measures records per CPU-second instead (see [`cpu_passes`]).
 
 use std::hint::black_box;
 
@@ -64,7 +65,77 @@ fn parse(texts: &[String]) -> Vec<Event<'_>> {
         .collect()
 }
 
+/// The records of the real-shape corpus (cloudtrail-model's tests/data/corpus, JSON Lines, one record a
+/// line; lines that are not records are skipped).
+fn corpus_texts() -> Vec<String> {
+    let folder = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../cloudtrail-model/tests/data/corpus"
+    );
+    let mut paths: Vec<_> = std::fs::read_dir(folder)
+        .expect("corpus folder")
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .flat_map(|path| {
+            let text = std::fs::read_to_string(path).expect("corpus file");
+            text.lines().map(str::to_owned).collect::<Vec<_>>()
+        })
+        .filter(|line| Event::from_json(line).is_ok())
+        .collect()
+}
+
+/// This process's user+system CPU time in seconds (`/proc/self/stat`, clock ticks of 1/100 s).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
+    // Fields after the command name (which may hold spaces) start at state; utime and stime are the
+    // 12th and 13th of those.
+    let after = &stat[stat.rfind(')').expect("stat format") + 2..];
+    let fields: Vec<&str> = after.split(' ').collect();
+    let ticks: f64 =
+        fields[11].parse::<f64>().expect("utime") + fields[12].parse::<f64>().expect("stime");
+    ticks / 100.0
+}
+
+/// `DETECT_CPU_PASSES=N cargo bench --bench detect`: instead of criterion, N passes of the built-in pack
+/// over the generated records and over the corpus on one thread, printed as records per CPU-second
+/// (user+system time), a figure that load from other processes does not skew the way wall time is.
+fn cpu_passes(passes: usize) {
+    let builtin = RuleSet::new(builtin_rules()).expect("valid rules");
+    let generated = texts(false);
+    let corpus = corpus_texts();
+    for (name, texts) in [("generated", &generated), ("corpus", &corpus)] {
+        let events = parse(texts);
+        let mut out = Vec::new();
+        let start = cpu_seconds();
+        for _ in 0..passes {
+            out.clear();
+            for event in &events {
+                builtin.matches(event, &mut out);
+            }
+            black_box(out.len());
+        }
+        let spent = cpu_seconds() - start;
+        let records = (events.len() * passes) as f64;
+        println!(
+            "builtin-pack {name}: {} records x {passes} passes, {spent:.2} CPU-s, {:.0} records per CPU-second",
+            events.len(),
+            records / spent
+        );
+    }
+}
+
 fn matching(c: &mut Criterion) {
+    if let Some(passes) = std::env::var("DETECT_CPU_PASSES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        cpu_passes(passes);
+        std::process::exit(0);
+    }
     let texts = texts(false);
     let events = parse(&texts);
     let builtin = RuleSet::new(builtin_rules()).expect("valid rules");
@@ -74,6 +145,14 @@ fn matching(c: &mut Criterion) {
         "detect/match",
         &[("builtin-pack", &builtin), ("1000-rules", &generated)],
         &events,
+    );
+    let corpus = corpus_texts();
+    let corpus_events = parse(&corpus);
+    bench_sets(
+        c,
+        "detect/match-corpus",
+        &[("builtin-pack", &builtin)],
+        &corpus_events,
     );
 }
 

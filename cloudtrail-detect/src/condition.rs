@@ -33,6 +33,14 @@ pub struct Test {
     /// The matcher in words, made the first time a match is explained (explanations are built for
     /// every match, and a matcher of many values is long to format).
     description: OnceLock<String>,
+    /// The field's CloudTrail name, made the first time a match is explained.
+    field_name: OnceLock<String>,
+    /// The explanation of the negated test (`not (eventName equals [...])`), made the first time a
+    /// `not` of this test is explained.
+    negated: OnceLock<String>,
+    /// For a case-insensitive `contains` of several strings, one automaton that finds any of them in a
+    /// single pass over the value (rules test user agents for many markers on every record).
+    searcher: OnceLock<Option<aho_corasick::AhoCorasick>>,
 }
 
 impl Test {
@@ -43,12 +51,34 @@ impl Test {
             matcher,
             cased,
             description: OnceLock::new(),
+            field_name: OnceLock::new(),
+            negated: OnceLock::new(),
+            searcher: OnceLock::new(),
         }
     }
 
     /// The matcher in words (`equals ["stoplogging"]`), as explanations give it.
     pub fn description(&self) -> &str {
         self.description.get_or_init(|| self.matcher.to_string())
+    }
+
+    /// The field's CloudTrail name (`eventName`, `requestParameters.bucketName`), as explanations give it.
+    pub fn field_name(&self) -> &str {
+        self.field_name.get_or_init(|| self.field.to_string())
+    }
+
+    /// Whether a value already in the patterns' case passes: the same answer as
+    /// [`Matcher::test_prepared`], through one automaton for a `contains` of several strings.
+    fn test_prepared(&self, value: &str) -> bool {
+        if let Matcher::Contains(options) = &self.matcher
+            && options.len() > 1
+            && let Some(searcher) = self
+                .searcher
+                .get_or_init(|| aho_corasick::AhoCorasick::new(options).ok())
+        {
+            return searcher.is_match(value);
+        }
+        self.matcher.test_prepared(value)
     }
 
     /// The values the test looks at: every value for `exists`, only scalars for every other matcher (an
@@ -308,11 +338,19 @@ impl Condition {
             Condition::All(all) => all.iter().all(|c| c.holds(view)),
             Condition::Any(any) => any.iter().any(|c| c.holds(view)),
             Condition::Not(inner) => !inner.holds(view),
-            Condition::Test(test) => view.any_value(
-                &test.field,
-                matches!(test.matcher, Matcher::Exists),
-                |value| test.matcher.test(value, test.cased),
-            ),
+            Condition::Test(test) => {
+                if !test.cased
+                    && test.matcher.lowers_value()
+                    && let Some(value) = view.lowered(&test.field)
+                {
+                    return value.is_some_and(|value| test.test_prepared(value));
+                }
+                view.any_value(
+                    &test.field,
+                    matches!(test.matcher, Matcher::Exists),
+                    |value| test.matcher.test(value, test.cased),
+                )
+            }
             Condition::SameValue { .. } => self.same_value(view).is_some(),
             Condition::Indicator { set, kind } => set.find(*kind, view.event()).is_some(),
         }
@@ -366,7 +404,13 @@ impl Condition {
                 let mut ignored = Vec::new();
                 let holds = !inner.explain(view, &mut ignored);
                 if holds {
-                    evidence.push(Evidence::new("", &format!("not ({inner})"), ""));
+                    match inner.as_ref() {
+                        Condition::Test(test) => {
+                            let text = test.negated.get_or_init(|| format!("not ({inner})"));
+                            evidence.push(Evidence::new("", text, ""));
+                        }
+                        _ => evidence.push(Evidence::new("", &format!("not ({inner})"), "")),
+                    }
                 }
                 holds
             }
@@ -377,11 +421,7 @@ impl Condition {
                     .find(|value| test.matcher.test(value, test.cased))
                 {
                     Some(value) => {
-                        evidence.push(Evidence::new(
-                            &test.field.to_string(),
-                            test.description(),
-                            value,
-                        ));
+                        evidence.push(Evidence::new(test.field_name(), test.description(), value));
                         true
                     }
                     None => false,

@@ -182,7 +182,18 @@ impl RuleSet {
         let view = EventView::new(event);
         let indexed = event.event_name().and_then(|name| {
             if name.bytes().any(|b| b.is_ascii_uppercase()) {
-                self.by_event_name.get(&name.to_ascii_lowercase())
+                // Lower-cased on the stack: event names are short, and this runs for every record.
+                let mut buffer = [0u8; 64];
+                match buffer.get_mut(..name.len()) {
+                    Some(lowered) => {
+                        lowered.copy_from_slice(name.as_bytes());
+                        lowered.make_ascii_lowercase();
+                        std::str::from_utf8(lowered)
+                            .ok()
+                            .and_then(|lowered| self.by_event_name.get(lowered))
+                    }
+                    None => self.by_event_name.get(&name.to_ascii_lowercase()),
+                }
             } else {
                 self.by_event_name.get(name)
             }
@@ -205,7 +216,7 @@ impl RuleSet {
             .iter()
             .find(|(condition, _)| condition.holds(view))
             .map_or(rule.severity, |(_, severity)| *severity);
-        let entity = event.entity_id().into_owned();
+        let entity = view.entity().to_string();
         // Inputs this record meets, for rules compiled from several; their group fields win (aliases).
         let inputs: Vec<usize> = rule
             .inputs
@@ -219,8 +230,16 @@ impl RuleSet {
             .and_then(|&i| rule.inputs[i].group_by.as_deref());
         let key = |fields: &[Field]| -> String {
             let fields = alias.unwrap_or(fields);
-            if fields.is_empty() {
-                return entity.clone();
+            match fields {
+                [] => return entity.clone(),
+                [only] => {
+                    return view
+                        .values(only)
+                        .first()
+                        .map(|v| v.to_string())
+                        .unwrap_or_default();
+                }
+                _ => {}
             }
             fields
                 .iter()

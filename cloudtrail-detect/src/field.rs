@@ -202,6 +202,30 @@ impl fmt::Display for Field {
 pub struct EventView<'e, 'a> {
     event: &'e Event<'a>,
     payloads: [OnceCell<Option<Value>>; 6],
+    /// The acting principal's entity id, worked out once per record (matches and rules share it).
+    entity: OnceCell<Cow<'e, str>>,
+    /// Lower-cased values of the typed fields that case-insensitive substring and glob tests read, made
+    /// once per record and shared by every rule (see [`lowered_slot`]).
+    lowered: [OnceCell<Option<Cow<'e, str>>>; LOWERED_SLOTS],
+}
+
+/// How many typed fields keep a lower-cased copy per record.
+const LOWERED_SLOTS: usize = 8;
+
+/// The slot of a typed field whose lower-cased value a view keeps; `None` for the others, which are
+/// lower-cased per test as before.
+fn lowered_slot(field: &Field) -> Option<usize> {
+    Some(match field {
+        Field::UserAgent => 0,
+        Field::EventSource => 1,
+        Field::ErrorCode => 2,
+        Field::ErrorMessage => 3,
+        Field::IdentityArn => 4,
+        Field::SessionIssuerArn => 5,
+        Field::UserName => 6,
+        Field::EventName => 7,
+        _ => return None,
+    })
 }
 
 impl<'e, 'a> EventView<'e, 'a> {
@@ -210,7 +234,29 @@ impl<'e, 'a> EventView<'e, 'a> {
         EventView {
             event,
             payloads: Default::default(),
+            entity: OnceCell::new(),
+            lowered: Default::default(),
         }
+    }
+
+    /// The acting principal's entity id (see `cloudtrail_model::Event::entity_id`), worked out once.
+    pub(crate) fn entity(&self) -> &Cow<'e, str> {
+        self.entity.get_or_init(|| self.event.entity_id())
+    }
+
+    /// For a typed field the view keeps lower-cased (see [`lowered_slot`]), its value lower-cased
+    /// (ASCII), made on first use; `None` for other fields.
+    pub(crate) fn lowered(&self, field: &Field) -> Option<Option<&str>> {
+        let slot = lowered_slot(field)?;
+        let value = self.lowered[slot].get_or_init(|| {
+            let value = self.single(field).flatten()?;
+            Some(if value.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(value.to_ascii_lowercase())
+            } else {
+                value
+            })
+        });
+        Some(value.as_deref())
     }
 
     /// The record.
@@ -355,7 +401,7 @@ impl<'e, 'a> EventView<'e, 'a> {
                 identity.and_then(|i| i.session_context.as_ref()?.ec2_role_delivery.as_deref()),
             ),
             Field::Outcome => Some(Some(Cow::Borrowed(event.outcome().as_str()))),
-            Field::Entity => Some(Some(event.entity_id())),
+            Field::Entity => Some(Some(self.entity().clone())),
             Field::AiAssistant => Some(
                 event
                     .user_agent()

@@ -40,7 +40,11 @@
 //! # Performance
 //!
 //! Matching only, one core, 20,000 generated records parsed beforehand (`benches/detect.rs`): the
-//! built-in pack 2.1M records/s; the 57 SigmaHQ CloudTrail rules 690K records/s compiled from Sigma and
+//! built-in pack of 30 rules 2.1M records/s, the 211-rule pack far less (measured 2026-12-02 on the
+//! shared 2-core machine at load average 13-17: criterion medians 104K-115K records/s, and, robust to
+//! load, 180K-220K records per CPU-second over the generated records and 320K-440K over the corpus
+//! with `DETECT_CPU_PASSES=40`; the million records/s per core it should keep is not met, see the
+//! project README); the 57 SigmaHQ CloudTrail rules 690K records/s compiled from Sigma and
 //! 710K written with the builder (the same rules, the same representation: the difference is noise and
 //! evaluation order); 1,000 generated rules 380K records/s. The `hunt` example over a million-record tree
 //! against DuckDB, with the machine it was measured on, is in the

@@ -176,6 +176,22 @@ impl Matcher {
             lowered = value.to_ascii_lowercase();
             &lowered
         };
+        self.test_prepared(value)
+    }
+
+    /// Whether the matcher lower-cases the value it tests when case is ignored (substrings and globs;
+    /// equality and affixes compare without lower-casing), so that a value lower-cased once per record can
+    /// be handed to [`Matcher::test_prepared`] instead.
+    pub(crate) fn lowers_value(&self) -> bool {
+        matches!(
+            self,
+            Matcher::Contains(_) | Matcher::ContainsAll(_) | Matcher::Glob(_)
+        )
+    }
+
+    /// Whether one value passes, the value already in the case the patterns are in (lower-cased unless
+    /// the test is `cased`).
+    pub(crate) fn test_prepared(&self, value: &str) -> bool {
         match self {
             Matcher::Equals(options) => options.iter().any(|o| o == value),
             Matcher::Contains(options) => options.iter().any(|o| value.contains(o.as_str())),
