@@ -9,7 +9,7 @@
 //!
 //! A stored gzip input of at most [`WHOLE_STORED`] bytes (a CloudTrail file is one small member) is
 //! read whole first, and its one member inflated in one call into a buffer sized from its trailer
-//! (ISIZE), with libdeflate under the `libdeflate` feature (about 1.5-2x zlib-rs's speed on CloudTrail
+//! (ISIZE), with libdeflate under the `libdeflate` feature (1.2x to 1.6x zlib-rs's speed on CloudTrail
 //! files, `benches/inflate.rs`) and zlib-rs otherwise. The trailer is only a hint: the buffer is never
 //! larger than the caller's limit, and an input that does not inflate to exactly one verified member
 //! ending where the input ends (a trailer that lies, several members, damage, bytes after the member)

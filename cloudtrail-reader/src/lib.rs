@@ -140,8 +140,8 @@
 //! - **Whole members**: a stored gzip input (a file, bytes, an S3 object) of at most 1 MiB, what
 //!   CloudTrail writes, is read whole and its member inflated in one call into a buffer sized from its
 //!   trailer (ISIZE), when that states at most the smallest of the document cap, a stream's bound and
-//!   16 MiB. With the default `libdeflate` feature libdeflate inflates it (about 1.6x zlib-rs on
-//!   CloudTrail files, `benches/inflate.rs`); without it, zlib-rs. The trailer is only a hint: an input
+//!   16 MiB. With the default `libdeflate` feature libdeflate inflates it (1.2x to 1.6x zlib-rs's speed
+//!   on CloudTrail files, `benches/inflate.rs`); without it, zlib-rs. The trailer is only a hint: an input
 //!   that is not exactly one verified member ending at the input's end (a trailer that lies, several
 //!   members, damage, bytes after it) is inflated again from its start by the streaming path, under
 //!   the same caps and with the same errors. Standard input and large inputs always stream.
