@@ -133,9 +133,18 @@
 //!   values is read in the same bounded memory whatever the object's size, and a document over the cap
 //!   stops the download at the cap (its listed size is not checked up front, since a JSON Lines object
 //!   of any size is read).
-//! - **Buffers**: each worker reuses one content buffer and one 256 KiB buffer of compressed bytes. A
-//!   content buffer that grew past 16 MiB for one input is released when that input is done, so
-//!   between inputs a worker holds at most that much, not the most any input ever needed.
+//! - **Buffers**: each worker reuses one content buffer and one buffer of compressed bytes (256 KiB,
+//!   or the size of the largest small gzip input below). A content buffer that grew past 16 MiB for
+//!   one input is released when that input is done, so between inputs a worker holds at most that
+//!   much, not the most any input ever needed.
+//! - **Whole members**: a stored gzip input (a file, bytes, an S3 object) of at most 1 MiB, what
+//!   CloudTrail writes, is read whole and its member inflated in one call into a buffer sized from its
+//!   trailer (ISIZE), when that states at most the smallest of the document cap, a stream's bound and
+//!   16 MiB. With the default `libdeflate` feature libdeflate inflates it (1.2x to 1.6x zlib-rs's speed
+//!   on CloudTrail files, `benches/inflate.rs`); without it, zlib-rs. The trailer is only a hint: an input
+//!   that is not exactly one verified member ending at the input's end (a trailer that lies, several
+//!   members, damage, bytes after it) is inflated again from its start by the streaming path, under
+//!   the same caps and with the same errors. Standard input and large inputs always stream.
 //! - [`Reader::records`] is the exception: it yields owned records in order on the calling thread,
 //!   and collects one input's records before yielding them, so it holds an input's records at once.
 //!   Use [`Reader::fold`] or [`Reader::for_each`] for inputs of unbounded size.

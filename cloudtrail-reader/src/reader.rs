@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use cloudtrail_model::{Event, OwnedEvent};
 
-use crate::decode::{Buffers, DecodeStop, Decoder};
+use crate::decode::{Buffers, DecodeStop, Decoder, KEEP_CONTENT};
 use crate::error::ReadError;
 use crate::format::{Flow, Found, Shape, Window, scan, shape};
 use crate::options::{DamagedGzip, ErrorPolicy, Progress, ReaderOptions};
@@ -411,9 +411,15 @@ impl Reader {
             report,
             keep_going: true,
         };
-        let decoder = opened
-            .map_err(DecodeStop::Io)
-            .and_then(|opened| Decoder::new(opened, buffer, self.options.damaged_gzip, stored));
+        let decoder = opened.map_err(DecodeStop::Io).and_then(|opened| {
+            Decoder::new(
+                opened,
+                buffer,
+                self.options.damaged_gzip,
+                stored,
+                self.whole_limit(),
+            )
+        });
         match decoder {
             Ok(mut decoder) => self.read_content(&mut decoder, buffer, &mut sink),
             Err(DecodeStop::Io(error) | DecodeStop::Read(error) | DecodeStop::Gzip(error)) => {
@@ -429,6 +435,17 @@ impl Reader {
         let stored = stored.unwrap_or(counted.get());
         stats.bytes_read += stored;
         stored
+    }
+
+    /// The most content a small gzip input's member may inflate to in one call: no more than a
+    /// document's cap, nor than a stream's bound (a value and a window), nor than a worker keeps.
+    fn whole_limit(&self) -> usize {
+        let stream = self
+            .options
+            .max_record_bytes
+            .saturating_add(self.window as u64);
+        let limit = self.options.max_decompressed_bytes.min(stream);
+        usize::try_from(limit).map_or(KEEP_CONTENT, |limit| limit.min(KEEP_CONTENT))
     }
 
     /// Reads the content of an input being decoded: whole when it is a document (or cannot be told
