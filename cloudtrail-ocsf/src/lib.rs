@@ -234,6 +234,8 @@ mod batch;
 mod class;
 #[cfg(feature = "parquet")]
 mod columns;
+#[cfg(feature = "parquet")]
+mod direct;
 mod error;
 #[cfg(feature = "detect")]
 mod finding;
