@@ -154,7 +154,8 @@
 //! OCSF, whose Authentication directories get a second file for the sign-in events that every region's
 //! objects hold with `awsRegion` us-east-1); the times and memory against DuckDB are in the
 //! [performance section of the project README](https://github.com/cloudtrail-rs/cloudtrail#performance).
-//! The OCSF layout's rows still go through `arrow_json`, which makes it slower than the flat layout.
+//! The OCSF layout's columns are filled straight from the mapped records (a serde serialiser walking
+//! the class's Arrow schema, no JSON text per row; until 2026-12-02 each row went through `arrow_json`).
 //! The figures below are from before the partition design, on the project's older 28-partition tree.
 //!
 //! Measured with `benches/compare.sh --runs 3 --scaling` on a quiet 2-core Intel Xeon VM (24 GiB): the
@@ -206,8 +207,8 @@
 //!
 //! The OCSF layout (the default, OCSF 1.1.0) over the same tree, quiet, 2 threads, files synced: 21.8 s
 //! and 395 MiB for the 1,000,058 records (928,597 API Activity, 71,455 Authentication, 6 Account
-//! Change); mapping and building its rows through `arrow_json` is the cost. Since each partition's
-//! decoder reserves its tape for 64 rows instead of 1,024, peak RSS is 271 to 284 MiB instead of 389
+//! Change); mapping and building its rows through `arrow_json` was the cost (the columns are now built
+//! directly). Since each partition's decoder reserves its tape for 64 rows instead of 1,024, peak RSS is 271 to 284 MiB instead of 389
 //! to 393 MiB, with as many files (about 580); on the loaded machine of 2026-12-01, alternating, the
 //! time was 20.4 to 22.1 s against 18.2 to 20.2 s before (the tape now grows as rows come; the
 //! difference is within that machine's noise, but may be real).
@@ -234,6 +235,8 @@ mod batch;
 mod class;
 #[cfg(feature = "parquet")]
 mod columns;
+#[cfg(feature = "parquet")]
+mod direct;
 mod error;
 #[cfg(feature = "detect")]
 mod finding;

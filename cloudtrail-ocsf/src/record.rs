@@ -313,7 +313,7 @@ fn arrow_form() -> bool {
 }
 
 /// A record serialised in its Arrow form: `json_t` members as JSON text, `*_dt` as milliseconds. What
-/// `arrow_json`'s decoder reads into the [`ocsf_arrow_schema`](crate::ocsf_arrow_schema) columns.
+/// the direct column builder reads into the [`ocsf_arrow_schema`](crate::ocsf_arrow_schema) columns.
 #[cfg(feature = "parquet")]
 pub(crate) struct ArrowForm<'r, 'a>(pub &'r OcsfEvent<'a>);
 

@@ -14,15 +14,11 @@ use crate::{Mapper, OcsfBatchBuilder};
 /// The column OCSF files are sorted by.
 const OCSF_TIME_COLUMN: &str = "time";
 
-/// Bytes an OCSF row costs beyond twice the record's own text, for the buffer estimate: OCSF repeats
-/// many values (class and category names, metadata, observables) in its own columns. Calibrated on the
-/// peak RSS of a run over a million generated records (about 1.1 KB of JSON each): near 8 KB per
-/// buffered row, when each partition's `arrow_json` decoder still reserved its tape for 1,024 rows up
-/// front (about 1.3 MiB for API Activity; the tape itself holds a row in about 1.6 KB, both measured
-/// with glibc's `mallinfo2`). With the reservation cut to 64 rows (`batch::decoder`) the same run
-/// peaks at 271 to 284 MiB instead of 389 to 393 MiB, with the same files; the estimate was kept, since
-/// halving it took the peak to 466 MiB for files only 1.6 times as large.
-const OCSF_ROW_OVERHEAD: usize = 6 << 10;
+/// What a buffered OCSF row holds, from what its values took in the columns: twice that, since each
+/// column's storage grows by doubling and may be up to half empty.
+fn held_bytes(appended: usize) -> usize {
+    2 * appended
+}
 
 impl RowBuffer for OcsfBatchBuilder {
     fn rows(&self) -> usize {
@@ -137,7 +133,6 @@ impl OcsfWriter {
         };
         let class = record.class();
         let version = self.mapper.version();
-        let bytes = approx_event_bytes(event);
         let stem = class.file_stem();
         let place = match &self.lake_root {
             Some(root) => (stem, root.as_str(), lake_name_tag(class)),
@@ -148,8 +143,8 @@ impl OcsfWriter {
             place,
             || OcsfBatchBuilder::new(class, version),
             |builder| {
-                builder.push(&record)?;
-                Ok::<_, WriteError>(bytes)
+                let appended = builder.push_counted(&record)?;
+                Ok::<_, WriteError>(held_bytes(appended))
             },
         );
         if let Err(WriteError::OcsfArrow(_)) = &result {
@@ -192,41 +187,4 @@ fn lake_name_tag(class: crate::OcsfClass) -> &'static str {
         crate::OcsfClass::Authentication => "authentication-",
         crate::OcsfClass::ApiActivity => "api_activity-",
     }
-}
-
-/// An estimate of the memory one record takes once mapped and buffered: the text of its larger members
-/// plus a fixed cost for OCSF's own columns.
-fn approx_event_bytes(event: &Event<'_>) -> usize {
-    let text = |value: Option<&str>| value.map_or(0, str::len);
-    let raw =
-        |value: &Option<cloudtrail_model::RawJson<'_>>| value.as_ref().map_or(0, |v| v.get().len());
-    let identity = event.user_identity.as_deref().map_or(0, |identity| {
-        text(identity.arn.as_deref())
-            + text(identity.principal_id.as_deref())
-            + text(identity.user_name.as_deref())
-            + identity
-                .session_context
-                .as_ref()
-                .and_then(|s| s.session_issuer.as_ref())
-                .map_or(0, |issuer| text(issuer.arn.as_deref()))
-    });
-    let resources = event.resources.as_ref().map_or(0, |items| {
-        items
-            .iter()
-            .map(|r| text(r.arn.as_deref()) + text(r.resource_type.as_deref()) + 16)
-            .sum()
-    });
-    OCSF_ROW_OVERHEAD
-        + 2 * (identity
-            + resources
-            + text(event.event_name())
-            + text(event.event_source())
-            + text(event.user_agent())
-            + text(event.source_ip_address())
-            + text(event.error_message())
-            + text(event.event_id())
-            + raw(&event.request_parameters)
-            + raw(&event.response_elements)
-            + raw(&event.additional_event_data)
-            + raw(&event.service_event_details))
 }
