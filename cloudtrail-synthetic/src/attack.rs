@@ -133,16 +133,7 @@ pub(crate) fn plant(
         let time = iso(at + Duration::seconds(minute * 17 + rng.below(15) as i64));
         let value = record(
             rng,
-            Call {
-                actor,
-                source,
-                name,
-                read_only: Some(false),
-                category: "Management",
-                event_type: "AwsApiCall",
-                request,
-                response,
-            },
+            Call::management(actor, source, name, false, request, response),
             account,
             region,
             &time,

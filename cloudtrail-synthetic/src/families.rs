@@ -102,16 +102,7 @@ impl Plant<'_> {
         let time = iso(self.at + Duration::seconds(step * 9 + self.rng.below(8) as i64));
         record(
             self.rng,
-            Call {
-                actor: actor.clone(),
-                source,
-                name,
-                read_only: Some(read_only),
-                category: "Management",
-                event_type: "AwsApiCall",
-                request,
-                response,
-            },
+            Call::management(actor.clone(), source, name, read_only, request, response),
             self.account,
             self.region,
             &time,

@@ -17,6 +17,29 @@ pub(crate) struct Call<'a> {
     pub(crate) response: Value,
 }
 
+impl<'a> Call<'a> {
+    /// A management API call (`AwsApiCall`, category `Management`).
+    pub(crate) fn management(
+        actor: Actor,
+        source: &'a str,
+        name: &'a str,
+        read_only: bool,
+        request: Value,
+        response: Value,
+    ) -> Self {
+        Call {
+            actor,
+            source,
+            name,
+            read_only: Some(read_only),
+            category: "Management",
+            event_type: "AwsApiCall",
+            request,
+            response,
+        }
+    }
+}
+
 /// Builds a whole record around a call.
 pub(crate) fn record(
     rng: &mut Rng,
@@ -135,22 +158,12 @@ pub(crate) fn background(
 }
 
 fn api_call<'a>(rng: &mut Rng, actor: Actor, account: &str, region: &str) -> Call<'a> {
-    let management = |actor, source, name, read_only, request, response| Call {
-        actor,
-        source,
-        name,
-        read_only: Some(read_only),
-        category: "Management",
-        event_type: "AwsApiCall",
-        request,
-        response,
-    };
     match rng.below(20) {
         0..=3 => {
             let ids: Vec<Value> = (0..rng.between(1, 3))
                 .map(|_| json!({"instanceId": instance_id(rng)}))
                 .collect();
-            management(
+            Call::management(
                 actor,
                 "ec2.amazonaws.com",
                 "DescribeInstances",
@@ -159,7 +172,7 @@ fn api_call<'a>(rng: &mut Rng, actor: Actor, account: &str, region: &str) -> Cal
                 Value::Null,
             )
         }
-        4 => management(
+        4 => Call::management(
             actor,
             "ec2.amazonaws.com",
             "DescribeSecurityGroups",
@@ -169,7 +182,7 @@ fn api_call<'a>(rng: &mut Rng, actor: Actor, account: &str, region: &str) -> Cal
         ),
         5 => {
             let id = instance_id(rng);
-            management(
+            Call::management(
                 actor,
                 "ec2.amazonaws.com",
                 "RunInstances",
@@ -189,7 +202,7 @@ fn api_call<'a>(rng: &mut Rng, actor: Actor, account: &str, region: &str) -> Cal
                 rng.token(12).to_lowercase()
             );
             let name = *rng.pick(&["GetObject", "GetObject", "PutObject", "HeadObject"]);
-            let mut call = management(
+            let mut call = Call::management(
                 actor,
                 "s3.amazonaws.com",
                 name,
@@ -200,7 +213,7 @@ fn api_call<'a>(rng: &mut Rng, actor: Actor, account: &str, region: &str) -> Cal
             call.category = "Data";
             call
         }
-        10 => management(
+        10 => Call::management(
             actor,
             "s3.amazonaws.com",
             "ListBuckets",
@@ -208,7 +221,7 @@ fn api_call<'a>(rng: &mut Rng, actor: Actor, account: &str, region: &str) -> Cal
             json!({"Host": format!("s3.{region}.amazonaws.com")}),
             Value::Null,
         ),
-        11 => management(
+        11 => Call::management(
             actor,
             "sts.amazonaws.com",
             "GetCallerIdentity",
@@ -221,7 +234,7 @@ fn api_call<'a>(rng: &mut Rng, actor: Actor, account: &str, region: &str) -> Cal
                 "arn:aws:iam::{account}:role/{}",
                 rng.pick(&["AppServer", "DataPipeline"])
             );
-            management(
+            Call::management(
                 actor,
                 "sts.amazonaws.com",
                 "AssumeRole",
@@ -232,7 +245,7 @@ fn api_call<'a>(rng: &mut Rng, actor: Actor, account: &str, region: &str) -> Cal
         }
         13 | 14 => {
             let name = *rng.pick(&["Decrypt", "GenerateDataKey", "Encrypt"]);
-            management(
+            Call::management(
                 actor,
                 "kms.amazonaws.com",
                 name,
@@ -242,7 +255,7 @@ fn api_call<'a>(rng: &mut Rng, actor: Actor, account: &str, region: &str) -> Cal
             )
         }
         15 => {
-            let mut call = management(
+            let mut call = Call::management(
                 actor,
                 "lambda.amazonaws.com",
                 "Invoke",
@@ -253,10 +266,10 @@ fn api_call<'a>(rng: &mut Rng, actor: Actor, account: &str, region: &str) -> Cal
             call.category = "Data";
             call
         }
-        16 => management(
+        16 => Call::management(
             actor,
             "iam.amazonaws.com",
-            *rng.pick(&[
+            rng.pick::<&str>(&[
                 "ListRoles",
                 "GetUser",
                 "ListAttachedRolePolicies",
@@ -267,10 +280,10 @@ fn api_call<'a>(rng: &mut Rng, actor: Actor, account: &str, region: &str) -> Cal
             Value::Null,
         ),
         17 => {
-            let mut call = management(
+            let mut call = Call::management(
                 actor,
                 "dynamodb.amazonaws.com",
-                *rng.pick(&["GetItem", "PutItem", "Query"]),
+                rng.pick::<&str>(&["GetItem", "PutItem", "Query"]),
                 true,
                 json!({"tableName": "orders", "key": {"pk": {"S": rng.token(10)}}}),
                 Value::Null,
@@ -278,15 +291,15 @@ fn api_call<'a>(rng: &mut Rng, actor: Actor, account: &str, region: &str) -> Cal
             call.category = "Data";
             call
         }
-        18 => management(
+        18 => Call::management(
             actor,
             "logs.amazonaws.com",
-            *rng.pick(&["CreateLogStream", "DescribeLogGroups"]),
+            rng.pick::<&str>(&["CreateLogStream", "DescribeLogGroups"]),
             false,
             json!({"logGroupName": "/aws/lambda/worker", "logStreamName": format!("2024/05/01/[$LATEST]{}", rng.token(32).to_lowercase())}),
             Value::Null,
         ),
-        _ => management(
+        _ => Call::management(
             actor,
             "monitoring.amazonaws.com",
             "GetMetricData",
