@@ -41,6 +41,11 @@ pub const MAX_VALUES_PER_GROUP: usize = 1_000;
 /// forgotten, and reported again when they come back.
 pub const FIRST_SEEN_RETENTION_DAYS: i64 = 90;
 
+/// How long, in days, a dormancy rule ([`RuleKind::Dormant`]) remembers when a group last acted; a group
+/// silent for longer is forgotten, and its next record is its first again (no finding). Past
+/// [`MAX_GROUPS_PER_RULE`] groups the one silent longest is forgotten first.
+pub const DORMANT_MEMORY_DAYS: i64 = 400;
+
 /// The most matches waiting for the watermark; past it the earliest is processed at once (counted in
 /// [`Correlator::overflowed`]), which may make a later, older record late.
 pub const MAX_PENDING: usize = 100_000;
@@ -548,7 +553,42 @@ impl<'r> Correlator<'r> {
                 }
                 Some((GroupState::Seen(seen), later(at, retention)))
             }
+            RuleKind::Dormant { silence, .. } => self.dormant(key, state, m, at, *silence),
         }
+    }
+
+    /// A dormancy rule: a finding when the group's previous record is more than `silence` old.
+    fn dormant(
+        &mut self,
+        key: &Arc<str>,
+        state: Option<GroupState>,
+        m: Match,
+        at: DateTime<Utc>,
+        silence: Duration,
+    ) -> Option<(GroupState, DateTime<Utc>)> {
+        let last = match state {
+            Some(GroupState::LastSeen(last)) => Some(last),
+            _ => None,
+        };
+        if let Some(last) = last
+            && closed(last, silence, at)
+        {
+            let days = at.signed_duration_since(last).num_days();
+            let note = Evidence::new(
+                "",
+                &format!(
+                    "first record after {days} days without one (the previous at {})",
+                    last.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                ),
+                key,
+            );
+            self.emit(std::slice::from_ref(&m), 1, None, key, note);
+        }
+        let newest = last.map_or(at, |last| last.max(at));
+        Some((
+            GroupState::LastSeen(newest),
+            later(newest, Duration::days(DORMANT_MEMORY_DAYS)),
+        ))
     }
 
     /// A ranged count (threshold or distinct values): tumbling windows starting at a group's first record,

@@ -254,7 +254,9 @@ impl RuleSet {
         };
         let (group, value, steps) = match &rule.kind {
             RuleKind::Single { .. } => (indicator_group(&entity, &evidence), None, inputs),
-            RuleKind::Threshold { group_by, .. } => (key(group_by), None, inputs),
+            RuleKind::Threshold { group_by, .. } | RuleKind::Dormant { group_by, .. } => {
+                (key(group_by), None, inputs)
+            }
             RuleKind::ValueCount {
                 group_by, field, ..
             }

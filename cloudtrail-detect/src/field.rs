@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::fmt;
+use std::net::{IpAddr, Ipv6Addr};
 
 use cloudtrail_model::{
     Event, EventCategory, EventType, IdentityType, RawJson, SubjectType, UserAgent,
@@ -99,6 +100,13 @@ pub enum Field {
     Entity,
     /// The AI assistant named by the user agent: `amazon_q_cli`, `amazon_q_ide`, `kiro`; absent otherwise.
     AiAssistant,
+    /// The user agent's client and operating system without versions (`aws-cli/macos`, `boto3/linux`,
+    /// `console`: see `cloudtrail_model::UserAgent::family`); absent without a user agent.
+    UserAgentFamily,
+    /// The network `sourceIPAddress` belongs to: an IPv4 address's /24 (`203.0.113.0/24`), an IPv6
+    /// address's /48 (`2001:db8:1::/48`); absent when the source is not an address (an AWS service's host
+    /// name, `AWS Internal`).
+    SourceNetwork,
     /// A path into a payload: member names, through arrays (any element matches).
     Path(Payload, Vec<String>),
     /// The same empty value for every record: grouping by it puts all records in one group (Sigma
@@ -184,6 +192,8 @@ impl fmt::Display for Field {
             Field::Outcome => "outcome",
             Field::Entity => "entity",
             Field::AiAssistant => "userAgent (AI assistant)",
+            Field::UserAgentFamily => "userAgent (family)",
+            Field::SourceNetwork => "sourceIPAddress (network)",
             Field::Global => "(all records)",
             Field::Path(payload, path) => {
                 let joined = path.join(".");
@@ -414,6 +424,17 @@ impl<'e, 'a> EventView<'e, 'a> {
                         })
                     }),
             ),
+            Field::UserAgentFamily => Some(
+                event
+                    .user_agent()
+                    .map(|ua| Cow::Owned(UserAgent::parse(ua).family())),
+            ),
+            Field::SourceNetwork => Some(
+                event
+                    .source_ip_address()
+                    .and_then(source_network)
+                    .map(Cow::Owned),
+            ),
             Field::Global => Some(Some(Cow::Borrowed(""))),
             Field::Path(..) => None,
         }
@@ -431,6 +452,26 @@ impl<'e, 'a> EventView<'e, 'a> {
         }
         out
     }
+}
+
+/// The network of a source address (see [`Field::SourceNetwork`]); `None` for text that is not an IP
+/// address. An IPv4 address written as IPv6 (`::ffff:192.0.2.1`) counts as IPv4.
+fn source_network(source: &str) -> Option<String> {
+    let address: IpAddr = source.trim().parse().ok()?;
+    let address = match address {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, IpAddr::V4),
+        v4 => v4,
+    };
+    Some(match address {
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            format!("{a}.{b}.{c}.0/24")
+        }
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6) & !((1u128 << 80) - 1);
+            format!("{}/48", Ipv6Addr::from(bits))
+        }
+    })
 }
 
 /// Which leaves of a path [`collect`] keeps.
@@ -474,6 +515,37 @@ mod tests {
         "arn":"arn:aws:sts::111122223333:assumed-role/DataAnalystRole/etl",
         "onBehalfOf":{"subject":"etl@example.com","subjectType":"Workload","issuer":"https://idp.example.com",
         "federatedProviderArn":"arn:aws:iam::111122223333:oidc-provider/idp.example.com"}}}"#;
+
+    #[test]
+    fn derived_network_and_user_agent_family() {
+        let record = |ip: &str, ua: &str| {
+            format!(r#"{{"eventName":"ListBuckets","sourceIPAddress":"{ip}","userAgent":"{ua}"}}"#)
+        };
+        let cases = [
+            ("203.0.113.77", Some("203.0.113.0/24")),
+            ("2001:db8:1234:5678::1", Some("2001:db8:1234::/48")),
+            ("::ffff:198.51.100.9", Some("198.51.100.0/24")),
+            ("s3.amazonaws.com", None),
+            ("AWS Internal", None),
+            ("", None),
+        ];
+        for (ip, network) in cases {
+            let text = record(ip, "aws-cli/2.13.5 Python/3.11.4 Darwin/22.5.0 exe/x86_64");
+            let event = Event::from_json(&text).unwrap();
+            let view = EventView::new(&event);
+            let got = view.values(&Field::SourceNetwork);
+            assert_eq!(got.first().map(|v| v.as_ref()), network, "{ip}");
+            assert_eq!(view.values(&Field::UserAgentFamily), ["aws-cli/macos"]);
+        }
+        let none = Event::from_json(r#"{"eventName":"ListBuckets"}"#).unwrap();
+        let view = EventView::new(&none);
+        assert!(view.values(&Field::UserAgentFamily).is_empty());
+        assert!(view.values(&Field::SourceNetwork).is_empty());
+        assert_eq!(
+            Field::SourceNetwork.to_string(),
+            "sourceIPAddress (network)"
+        );
+    }
 
     #[test]
     fn on_behalf_of_members_are_fields() {

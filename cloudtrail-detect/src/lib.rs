@@ -7,10 +7,11 @@
 //! - A [`Rule`] is metadata plus a [`Condition`] over a record ([`field`] and [`on`] start the tests:
 //!   equals, contains, starts/ends with, glob, regex, CIDR, exists, numeric comparison; case-insensitive
 //!   unless `cased`; combined with `and`, `or`, `not`), and a [`RuleKind`]: single records (deduplicated
-//!   per entity), thresholds, distinct-value counts, ordered sequences and first-seen values.
-//! - [`Field`] names typed members (`eventName`, `userIdentity.type`, the outcome, the acting principal)
-//!   and JSON paths into `requestParameters`, `responseElements`, `additionalEventData`,
-//!   `serviceEventDetails` or the whole record, through arrays (any element matches). Payloads are parsed
+//!   per entity), thresholds, distinct-value counts, ordered sequences, first-seen values and dormancy
+//!   (a group back after a silence).
+//! - [`Field`] names typed members (`eventName`, `userIdentity.type`, the outcome, the acting principal,
+//!   the user-agent family, the source network) and JSON paths into `requestParameters`,
+//!   `responseElements`, `additionalEventData`, `serviceEventDetails` or the whole record, through arrays (any element matches). Payloads are parsed
 //!   only when a rule that needs them is evaluated, at most once per record.
 //! - Text tests (equals, contains, glob, regex, CIDR, numbers) see scalar values: strings, and numbers and
 //!   booleans as their JSON text. An object a path ends on is not a string and passes none of them (a
@@ -191,9 +192,10 @@ pub use condition::{
     field, on,
 };
 pub use correlate::{
-    CorrelateError, Correlator, FIRST_SEEN_RETENTION_DAYS, Loaded, MAX_ENTRIES_PER_RULE,
-    MAX_GROUPS_PER_RULE, MAX_PENDING, MAX_STATE_BYTES, MAX_VALUES_PER_GROUP, STATE_MAGIC,
-    STATE_VERSION, Saved, StateError, StateFileError, StateOptions, StateSize, WATERMARK_SAMPLE,
+    CorrelateError, Correlator, DORMANT_MEMORY_DAYS, FIRST_SEEN_RETENTION_DAYS, Loaded,
+    MAX_ENTRIES_PER_RULE, MAX_GROUPS_PER_RULE, MAX_PENDING, MAX_STATE_BYTES, MAX_VALUES_PER_GROUP,
+    STATE_MAGIC, STATE_VERSION, Saved, StateError, StateFileError, StateOptions, StateSize,
+    WATERMARK_SAMPLE,
 };
 pub use engine::{MAX_WINDOW_COUNT, Match, RuleSet};
 pub use error::RuleError;

@@ -108,6 +108,17 @@ pub enum RuleKind {
         /// How long the correlator learns before reporting new values.
         learning: Duration,
     },
+    /// A group acting again after at least `silence` without a record: its first record after the
+    /// silence is a finding (a group's very first record is not: there is nothing to compare with).
+    /// The time of each group's latest record is kept for
+    /// [`DORMANT_MEMORY_DAYS`](crate::DORMANT_MEMORY_DAYS), across runs with the persisted state
+    /// ([`Correlator::save_state`](crate::Correlator::save_state)).
+    Dormant {
+        /// What groups records (empty: the acting principal).
+        group_by: Vec<Field>,
+        /// How long a group must have been silent.
+        silence: Duration,
+    },
 }
 
 /// A detection rule: metadata, the condition a record must meet, and how matching records become

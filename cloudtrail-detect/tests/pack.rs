@@ -108,6 +108,7 @@ fn most_rules_are_indexed_by_event_name() {
     // Only these name no event: the user-agent rules, the VPC endpoint rule, root activity and root keys,
     // instance credentials used off the instance, the enumeration and permission-error bursts, and
     // workload-identity writes (which test the typed `onBehalfOf.subjectType` first, absent from most
-    // records).
-    assert_eq!(rules.unindexed(), 11);
+    // records), and the five baselines a principal's own calls build (silence, access-key silence,
+    // user-agent family, source network, region).
+    assert_eq!(rules.unindexed(), 16);
 }

@@ -114,6 +114,10 @@ fn rule_list() -> Vec<Rule> {
             field("eventName").equals(["DeleteBucket"]),
         )
         .dedup(Duration::minutes(20)),
+        Rule::new("quiet", "back after 30 quiet minutes", any()).kind(RuleKind::Dormant {
+            group_by: Vec::new(),
+            silence: Duration::minutes(30),
+        }),
     ]
 }
 
@@ -249,6 +253,8 @@ fn a_split_inside_open_windows_loses_nothing() {
         (32, "alice", "DeleteBucket", "us-east-1"),
         (33, "bob", "DeleteBucket", "ap-south-1"),
         (90, "carol", "GetObject", "ap-south-1"),
+        // Bob's first record in 62 minutes: the dormancy rule's finding, from his time in the state.
+        (95, "bob", "GetObject", "ap-south-1"),
     ];
     for (id, (minute, principal, name, region)) in plan.into_iter().enumerate() {
         events.push(record(id, minute, principal, name, region));

@@ -194,7 +194,7 @@ pub use outcome::{Outcome, is_denied_code};
 pub use principal::Principal;
 pub use source::SourceAddress;
 pub use time::{Timestamp, parse_time};
-pub use user_agent::{AiAssistant, Client, OffensiveDistribution, UserAgent};
+pub use user_agent::{AiAssistant, Client, OffensiveDistribution, Os, UserAgent};
 
 /// The crate README's examples (its page on the crate registry), compiled and run as doctests so they stay
 /// true.

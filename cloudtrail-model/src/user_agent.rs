@@ -106,7 +106,114 @@ impl OffensiveDistribution {
     }
 }
 
+/// The operating system a user agent names: SDKs and the CLI write it as a product (`Darwin/22.5.0`,
+/// `Linux/5.10`, `Windows/10`, `os/macos`, `linux/v18` in the JavaScript SDK), browsers in their comment
+/// (`Macintosh; Intel Mac OS X`, `Windows NT 10.0`, `X11; Linux x86_64`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Os {
+    /// Linux (and Android).
+    Linux,
+    /// macOS.
+    MacOs,
+    /// Windows.
+    Windows,
+}
+
+impl Os {
+    /// The name in lower case: `linux`, `macos`, `windows`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Os::Linux => "linux",
+            Os::MacOs => "macos",
+            Os::Windows => "windows",
+        }
+    }
+}
+
 impl<'a> UserAgent<'a> {
+    /// The operating system the text names, if any (each name as a word, case ignored; macOS and
+    /// Windows are looked for before Linux).
+    ///
+    /// ```
+    /// use cloudtrail_model::{Os, UserAgent};
+    ///
+    /// let cli = UserAgent::parse("aws-cli/2.13.5 Python/3.11.4 Darwin/22.5.0 exe/x86_64 command/s3.ls");
+    /// assert_eq!(cli.os(), Some(Os::MacOs));
+    /// assert_eq!(UserAgent::parse("aws-sdk-go-v2/1.30.3 os/linux lang/go#1.22.5").os(), Some(Os::Linux));
+    /// assert_eq!(UserAgent::parse("lambda.amazonaws.com").os(), None);
+    /// ```
+    pub fn os(&self) -> Option<Os> {
+        let named = |names: &[&str]| {
+            names
+                .iter()
+                .any(|name| contains_word_ignore_case(self.text, name))
+        };
+        if named(&["darwin", "macos", "macintosh", "mac os x"]) {
+            Some(Os::MacOs)
+        } else if named(&["windows", "win32", "win64"]) {
+            Some(Os::Windows)
+        } else if named(&["linux"]) {
+            Some(Os::Linux)
+        } else {
+            None
+        }
+    }
+
+    /// The client and operating system, with versions left out: what stays the same from one call of a
+    /// program to the next on one machine, and changes when the same credentials are used from another
+    /// kind of machine or tool. `aws-cli/macos`, `boto3/linux`, `aws-sdk-go-v2/linux`, `terraform/linux`,
+    /// `browser/windows`, `console`, `aws-internal`, the service's host name for a service acting itself,
+    /// and for any other client its first product name in lower case (at most 32 characters), with the
+    /// operating system when one is named. An offensive distribution takes the operating system's place
+    /// (`boto3/kali`). The empty text is `empty`.
+    ///
+    /// ```
+    /// use cloudtrail_model::UserAgent;
+    ///
+    /// let family = |text| UserAgent::parse(text).family();
+    /// assert_eq!(family("aws-cli/2.13.5 Python/3.11.4 Darwin/22.5.0 exe/x86_64"), "aws-cli/macos");
+    /// assert_eq!(family("aws-cli/1.16.102 Python/2.7.16 Linux/4.14.88 botocore/1.12.92"), "aws-cli/linux");
+    /// assert_eq!(family("Boto3/1.26 os/linux#6.5.0-kali3-amd64 md/arch#x86_64"), "boto3/kali");
+    /// assert_eq!(family("ec2.amazonaws.com"), "ec2.amazonaws.com");
+    /// assert_eq!(family("curl/8.4.0"), "curl");
+    /// ```
+    pub fn family(&self) -> String {
+        let client = match self.client {
+            Client::AwsCli { .. } => "aws-cli".to_owned(),
+            Client::Sdk { name } => name.to_ascii_lowercase(),
+            Client::PowerShell => "powershell".to_owned(),
+            Client::Terraform => "terraform".to_owned(),
+            Client::Console => return "console".to_owned(),
+            Client::Browser => "browser".to_owned(),
+            Client::AwsService { service } => return service.to_ascii_lowercase(),
+            Client::AwsInternal => return "aws-internal".to_owned(),
+            Client::Other => {
+                let first = self.text.split_whitespace().next().unwrap_or_default();
+                let name: String = first
+                    .split(['/', '#', '(', ';', ','])
+                    .next()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(32)
+                    .collect::<String>()
+                    .to_lowercase();
+                if name.is_empty() {
+                    return "empty".to_owned();
+                }
+                name
+            }
+        };
+        let os = self
+            .offensive_distribution
+            .map(|d| d.as_str())
+            .or_else(|| self.os().map(|os| os.as_str()));
+        match os {
+            Some(os) => format!("{client}/{os}"),
+            None => client,
+        }
+    }
+
     /// Classifies a user agent.
     pub fn parse(text: &'a str) -> Self {
         let text = text
@@ -230,6 +337,93 @@ fn contains_word_ignore_case(haystack: &str, needle: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_operating_systems_and_families() {
+        let cases = [
+            // Real shapes: the CLI v1 and v2, Boto3, the Go, Java and JavaScript SDKs, browsers.
+            (
+                "aws-cli/2.13.5 Python/3.11.4 Darwin/22.5.0 exe/x86_64 prompt/off command/s3.ls",
+                Some(Os::MacOs),
+                "aws-cli/macos",
+            ),
+            (
+                "aws-cli/2.15.30 Python/3.11.8 Windows/10 exe/AMD64 prompt/off",
+                Some(Os::Windows),
+                "aws-cli/windows",
+            ),
+            (
+                "aws-cli/1.16.102 Python/2.7.16 Linux/4.14.88-72.76.amzn1.x86_64 botocore/1.12.92",
+                Some(Os::Linux),
+                "aws-cli/linux",
+            ),
+            (
+                "Boto3/1.26.0 Python/3.10.6 Linux/5.15.0-1019-aws Botocore/1.29.0",
+                Some(Os::Linux),
+                "boto3/linux",
+            ),
+            (
+                "aws-sdk-go-v2/1.30.3 os/linux lang/go#1.22.5 md/GOOS#linux",
+                Some(Os::Linux),
+                "aws-sdk-go-v2/linux",
+            ),
+            (
+                "aws-sdk-rust/1.3.9 os/macos lang/rust#1.87.0",
+                Some(Os::MacOs),
+                "aws-sdk-rust/macos",
+            ),
+            (
+                "aws-sdk-nodejs/2.1354.0 win32/v18.16.0 promise",
+                Some(Os::Windows),
+                "aws-sdk-nodejs/windows",
+            ),
+            (
+                "aws-sdk-java/1.12.470 Linux/5.10.178-162.673.amzn2.x86_64 OpenJDK_64-Bit_Server_VM/25.372-b07",
+                Some(Os::Linux),
+                "aws-sdk-java/linux",
+            ),
+            (
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36",
+                Some(Os::MacOs),
+                "browser/macos",
+            ),
+            (
+                "Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/115.0",
+                Some(Os::Linux),
+                "browser/linux",
+            ),
+            (
+                "Boto3/1.26 os/linux#6.5.0-kali3-amd64 md/arch#x86_64",
+                Some(Os::Linux),
+                "boto3/kali",
+            ),
+            (
+                "APN/1.0 HashiCorp/1.0 Terraform/1.9.5 (+https://www.terraform.io) terraform-provider-aws/5.65.0",
+                None,
+                "terraform",
+            ),
+            ("console.amazonaws.com", None, "console"),
+            ("AWS Internal", None, "aws-internal"),
+            ("Elastic Load Balancing", None, "elastic"),
+            ("python-requests/2.31.0", None, "python-requests"),
+            ("", None, "empty"),
+        ];
+        for (text, os, family) in cases {
+            let agent = UserAgent::parse(text);
+            assert_eq!(agent.os(), os, "{text}");
+            assert_eq!(agent.family(), family, "{text}");
+        }
+        // A word, not a substring: `darwinism` and `alinux` name nothing.
+        assert_eq!(UserAgent::parse("darwinism/1 alinux/2").os(), None);
+        // Versions do not change the family.
+        assert_eq!(
+            UserAgent::parse("aws-cli/2.1.0 Python/3.8 Darwin/20.1.0").family(),
+            UserAgent::parse("aws-cli/2.17.60 Python/3.12.6 Darwin/23.6.0").family()
+        );
+        // A long product name is cut to 32 characters.
+        let long = format!("{}/1.0", "x".repeat(200));
+        assert_eq!(UserAgent::parse(&long).family().len(), 32);
+    }
 
     #[test]
     fn recognises_every_real_assistant_spelling() {

@@ -49,6 +49,8 @@ pub(crate) enum GroupState {
     /// Values a first-seen rule has seen, each with when it was last seen (each held once; ordered for
     /// the age limit and to drop the least recently seen past the per-group cap).
     Seen(Box<Seen>),
+    /// A dormancy rule's group: the time of its latest record.
+    LastSeen(DateTime<Utc>),
 }
 
 impl GroupState {
@@ -63,6 +65,7 @@ impl GroupState {
             GroupState::Sequence(done) => done.len(),
             GroupState::Steps(latest) => latest.iter().flatten().count(),
             GroupState::Seen(seen) => seen.len(),
+            GroupState::LastSeen(_) => 1,
         }
     }
 

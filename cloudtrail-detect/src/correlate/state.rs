@@ -180,6 +180,7 @@ fn shape(kind: &RuleKind) -> String {
         } => format!("sequence-{}", steps.len()),
         RuleKind::Sequence { steps, .. } => format!("steps-{}", steps.len()),
         RuleKind::FirstSeen { .. } => "first-seen".to_owned(),
+        RuleKind::Dormant { .. } => "dormant".to_owned(),
     }
 }
 
@@ -194,6 +195,7 @@ fn tag(state: &GroupState) -> u8 {
         GroupState::Sequence(_) => 5,
         GroupState::Steps(_) => 6,
         GroupState::Seen { .. } => 7,
+        GroupState::LastSeen(_) => 8,
     }
 }
 
@@ -208,6 +210,7 @@ fn tag_of(kind: &RuleKind) -> u8 {
         RuleKind::Sequence { ordered: true, .. } => 5,
         RuleKind::Sequence { .. } => 6,
         RuleKind::FirstSeen { .. } => 7,
+        RuleKind::Dormant { .. } => 8,
     }
 }
 
@@ -621,6 +624,7 @@ fn encode_group(
             }
             e.patch(count, written);
         }
+        GroupState::LastSeen(time) => e.time(*time),
     }
 }
 
@@ -972,6 +976,7 @@ fn decode_group(
                 }
             }
         }
+        8 => GroupState::LastSeen(d.time("a group's latest record time")?),
         other => return Err(d.damaged(offset, format!("unknown group kind {other}"))),
     })
 }

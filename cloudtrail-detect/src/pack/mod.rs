@@ -17,8 +17,10 @@
 //! | `exfiltration` | snapshots, images and data shared out |
 //! | `impact` | destruction and encryption of data and backups |
 //! | `llm` | AI assistants and Bedrock |
+//! | `baselines` | a principal's own habits, across runs: silence, user-agent family, network, region |
 //! | `helpers` | tactic ids and condition shorthands the families share |
 
+mod baselines;
 mod credential_access;
 mod data_protection;
 mod defense_evasion;
@@ -58,6 +60,7 @@ pub fn builtin_rules() -> Vec<Rule> {
         discovery::rules,
         exfiltration::rules,
         llm::rules,
+        baselines::rules,
     ];
     families.iter().flat_map(|family| family()).collect()
 }
