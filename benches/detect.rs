@@ -103,28 +103,44 @@ fn cpu_seconds() -> f64 {
 /// `DETECT_CPU_PASSES=N cargo bench --bench detect`: instead of criterion, N passes of the built-in pack
 /// over the generated records and over the corpus on one thread, printed as records per CPU-second
 /// (user+system time), a figure that load from other processes does not skew the way wall time is.
+/// The pack is also run without its baseline rules (`pack/baselines.rs`, which test every call a
+/// principal makes itself), to show what they cost.
 fn cpu_passes(passes: usize) {
-    let builtin = RuleSet::new(builtin_rules()).expect("valid rules");
+    let baselines = [
+        "aws-principal-active-after-silence",
+        "aws-access-key-active-after-silence",
+        "aws-principal-new-user-agent-family",
+        "aws-principal-new-source-network",
+        "aws-principal-new-region",
+    ];
+    let whole = RuleSet::new(builtin_rules()).expect("valid rules");
+    let without: Vec<Rule> = builtin_rules()
+        .into_iter()
+        .filter(|rule| !baselines.contains(&rule.id.as_str()))
+        .collect();
+    let without = RuleSet::new(without).expect("valid rules");
     let generated = texts(false);
     let corpus = corpus_texts();
     for (name, texts) in [("generated", &generated), ("corpus", &corpus)] {
         let events = parse(texts);
-        let mut out = Vec::new();
-        let start = cpu_seconds();
-        for _ in 0..passes {
-            out.clear();
-            for event in &events {
-                builtin.matches(event, &mut out);
+        for (pack, rules) in [("builtin-pack", &whole), ("without-baselines", &without)] {
+            let mut out = Vec::new();
+            let start = cpu_seconds();
+            for _ in 0..passes {
+                out.clear();
+                for event in &events {
+                    rules.matches(event, &mut out);
+                }
+                black_box(out.len());
             }
-            black_box(out.len());
+            let spent = cpu_seconds() - start;
+            let records = (events.len() * passes) as f64;
+            println!(
+                "{pack} {name}: {} records x {passes} passes, {spent:.2} CPU-s, {:.0} records per CPU-second",
+                events.len(),
+                records / spent
+            );
         }
-        let spent = cpu_seconds() - start;
-        let records = (events.len() * passes) as f64;
-        println!(
-            "builtin-pack {name}: {} records x {passes} passes, {spent:.2} CPU-s, {:.0} records per CPU-second",
-            events.len(),
-            records / spent
-        );
     }
 }
 

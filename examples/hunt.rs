@@ -36,7 +36,9 @@
 //!
 //! `--state FILE` carries the correlator's state from one run to the next (README, "Daily runs"): loaded
 //! from FILE when it exists (a missing file starts afresh, said on stderr; one that is not a valid state
-//! is an error naming it), saved back atomically at the end instead of closing what is still open.
+//! is an error naming it), saved back atomically at the end instead of closing what is still open. With
+//! `--state` the baseline rules (`cloudtrail_detect::baseline_rules`: silences, new clients, networks and
+//! regions per principal) run beside the pack.
 //!
 //! Exit status: 0 when no finding is at or above `--fail-on` (`none`, the default, makes it 0 whatever
 //! was found); 1 when one is; 2 on a usage error, a rule or suppression file that cannot be loaded, no
@@ -52,7 +54,9 @@ use std::time::Instant;
 use chrono::{Duration, SecondsFormat, Utc};
 use clap::{Parser, ValueEnum};
 use cloudtrail_detect::sigma::SigmaLoader;
-use cloudtrail_detect::{Correlator, Finding, Rule, RuleSet, Severity, Tuning, builtin_rules};
+use cloudtrail_detect::{
+    Correlator, Finding, Rule, RuleSet, Severity, Tuning, baseline_rules, builtin_rules,
+};
 use cloudtrail_reader::Reader;
 use serde_json::json;
 
@@ -179,14 +183,18 @@ fn existing_path(text: &str) -> Result<PathBuf, String> {
     }
 }
 
-/// The built-in pack (unless `--no-builtin`) and the Sigma rules given with `--rules`; Sigma documents
-/// that fail to load are reported and skipped.
+/// The built-in pack (unless `--no-builtin`), with `--state` the baseline rules too (they learn across
+/// runs), and the Sigma rules given with `--rules`; Sigma documents that fail to load are reported and
+/// skipped.
 fn load_rules(args: &Args) -> Vec<Rule> {
     let mut rules = if args.no_builtin {
         Vec::new()
     } else {
         builtin_rules()
     };
+    if !args.no_builtin && args.state.is_some() {
+        rules.extend(baseline_rules());
+    }
     if args.rules.is_empty() {
         return rules;
     }

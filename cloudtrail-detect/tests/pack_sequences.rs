@@ -6,12 +6,14 @@
 use std::collections::BTreeSet;
 
 use chrono::Duration;
-use cloudtrail_detect::{Correlator, RuleSet, builtin_rules};
+use cloudtrail_detect::{Correlator, RuleSet, baseline_rules, builtin_rules};
 use cloudtrail_model::Event;
 
 #[test]
 fn counting_rules_find_the_detonations_and_not_their_harmless_variants() {
-    let rules = RuleSet::new(builtin_rules()).unwrap();
+    let mut pack = builtin_rules();
+    pack.extend(baseline_rules());
+    let rules = RuleSet::new(pack).unwrap();
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/data/pack_sequences.jsonl"

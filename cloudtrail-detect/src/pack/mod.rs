@@ -17,7 +17,7 @@
 //! | `exfiltration` | snapshots, images and data shared out |
 //! | `impact` | destruction and encryption of data and backups |
 //! | `llm` | AI assistants and Bedrock |
-//! | `baselines` | a principal's own habits, across runs: silence, user-agent family, network, region |
+//! | `baselines` | a principal's own habits, across runs: silence, user-agent family, network, region ([`baseline_rules`], not in [`builtin_rules`]) |
 //! | `helpers` | tactic ids and condition shorthands the families share |
 
 mod baselines;
@@ -60,7 +60,18 @@ pub fn builtin_rules() -> Vec<Rule> {
         discovery::rules,
         exfiltration::rules,
         llm::rules,
-        baselines::rules,
     ];
     families.iter().flat_map(|family| family()).collect()
+}
+
+/// The baseline rules (`pack/baselines.rs`): a principal's first call after a long silence, a long-term key
+/// used again after one, and the first use of a user-agent family, a source network or a region by a
+/// principal. They learn from every call a principal makes itself, so they are meant for runs that carry
+/// their state from one day to the next ([`Correlator::save_state`](crate::Correlator::save_state); `hunt
+/// --state` adds them) and are not part of [`builtin_rules`]: testing every record costs them about
+/// four fifths of the pack's matching speed (`DETECT_CPU_PASSES` in `benches/detect.rs`, 2026-12-02:
+/// 270K records per CPU-second without them, 56K with them, over 20,000 generated records). Their
+/// fixtures are in `tests/data/pack/baselines.jsonl` and `tests/data/pack_sequences.jsonl`.
+pub fn baseline_rules() -> Vec<Rule> {
+    baselines::rules()
 }
