@@ -93,3 +93,83 @@ fn a_bad_state_file_is_an_error_naming_it() {
     assert_eq!(fs::read(&state).unwrap(), b"not a state", "left as it was");
     fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A day's delivery: one CloudTrail file (not compressed) holding `records`, in the S3 layout under
+/// `root`.
+fn write_day(root: &std::path::Path, day: &str, records: &[serde_json::Value]) {
+    let (y, rest) = day.split_at(4);
+    let (m, d) = (&rest[1..3], &rest[4..6]);
+    let dir = root.join(format!(
+        "AWSLogs/123456789012/CloudTrail/us-east-1/{y}/{m}/{d}"
+    ));
+    fs::create_dir_all(&dir).unwrap();
+    let body = serde_json::json!({ "Records": records }).to_string();
+    let name = format!("123456789012_CloudTrail_us-east-1_{y}{m}{d}T2355Z_baseline.json");
+    fs::write(dir.join(name), body).unwrap();
+}
+
+/// The AWS documentation's StartLogging record (an IAM user's CLI call from CloudShell, shared corpus
+/// awsdocs-current-2024-2026.jsonl:0), at `time` with its own event id.
+fn user_call(time: &str, id: &str) -> serde_json::Value {
+    serde_json::json!({
+        "eventVersion": "1.09",
+        "userIdentity": {"type": "IAMUser", "principalId": "EXAMPLE6E4XEGITWATV6R",
+            "arn": "arn:aws:iam::123456789012:user/Mary_Major", "accountId": "123456789012",
+            "accessKeyId": "AKIAIOSFODNN7EXAMPLE", "userName": "Mary_Major"},
+        "eventTime": time, "eventSource": "cloudtrail.amazonaws.com", "eventName": "StartLogging",
+        "awsRegion": "us-east-1", "sourceIPAddress": "192.0.2.0",
+        "userAgent": "aws-cli/2.13.5 Python/3.11.4 Linux/4.14.255-314-253.539.amzn2.x86_64 exec-env/CloudShell exe/x86_64.amzn.2 prompt/off command/cloudtrail.start-logging",
+        "requestParameters": {"name": "myTrail"}, "responseElements": null,
+        "requestID": format!("req-{id}"), "eventID": id, "readOnly": false,
+        "eventType": "AwsApiCall", "managementEvent": true, "recipientAccountId": "123456789012",
+        "eventCategory": "Management"
+    })
+}
+
+/// With `--state`, hunt runs the baseline rules: a user whose last call the state holds from a run two
+/// months earlier is reported when it calls again; the same day hunted without a state is not.
+#[test]
+fn state_runs_the_baseline_rules_across_runs() {
+    let dir = scratch("baselines");
+    let _ = fs::remove_dir_all(&dir);
+    let tree = dir.join("tree");
+    write_day(
+        &tree,
+        "2024-01-02",
+        &[user_call("2024-01-02T10:00:00Z", "b-1")],
+    );
+    write_day(
+        &tree,
+        "2024-03-05",
+        &[user_call("2024-03-05T09:00:00Z", "b-2")],
+    );
+    let tree = tree.to_str().unwrap();
+    let state = dir.join("hunt.state");
+    let state = state.to_str().unwrap();
+    let rule_ids = |output: &Output| -> Vec<String> {
+        let (closed, open) = findings(output);
+        let mut ids: Vec<String> = closed
+            .iter()
+            .chain(&open)
+            .map(|f| f["rule_id"].as_str().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let args = |day: &'static str| ["--format", "jsonl", "--from", day, "--to", day];
+    let first = hunt(&[&[tree][..], &args("2024-01-02"), &["--state", state]].concat());
+    assert!(rule_ids(&first).iter().all(|id| !id.contains("silence")));
+    let second = hunt(&[&[tree][..], &args("2024-03-05"), &["--state", state]].concat());
+    let found = rule_ids(&second);
+    for rule in [
+        "aws-principal-active-after-silence",
+        "aws-access-key-active-after-silence",
+    ] {
+        assert!(found.iter().any(|id| id == rule), "{rule} in {found:?}");
+    }
+    let alone = hunt(&[&[tree][..], &args("2024-03-05")].concat());
+    assert!(
+        rule_ids(&alone).iter().all(|id| !id.contains("silence")),
+        "without --state the baseline rules do not run"
+    );
+}
