@@ -28,4 +28,5 @@ for name in generate stats hunt to_parquet; do
 done
 cargo build --release --quiet "${examples[@]}"
 
-exec python3 "$root/benches/compare/compare.py" --bin-dir "$root/target/release/examples" --work-dir "$root/target/compare" "$@"
+target="${CARGO_TARGET_DIR:-$root/target}"
+exec python3 "$root/benches/compare/compare.py" --bin-dir "$target/release/examples" --work-dir "$target/compare" "$@"

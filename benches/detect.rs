@@ -6,7 +6,7 @@
 use std::hint::black_box;
 
 use cloudtrail_detect::sigma::SigmaLoader;
-use cloudtrail_detect::{Match, Rule, RuleSet, Severity, builtin_rules, field};
+use cloudtrail_detect::{Match, Rule, RuleSet, Severity, baseline_rules, builtin_rules, field};
 use cloudtrail_model::Event;
 use cloudtrail_synthetic::{GeneratorConfig, records};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -103,27 +103,18 @@ fn cpu_seconds() -> f64 {
 /// `DETECT_CPU_PASSES=N cargo bench --bench detect`: instead of criterion, N passes of the built-in pack
 /// over the generated records and over the corpus on one thread, printed as records per CPU-second
 /// (user+system time), a figure that load from other processes does not skew the way wall time is.
-/// The pack is also run without its baseline rules (`pack/baselines.rs`, which test every call a
-/// principal makes itself), to show what they cost.
+/// The pack is also run with the baseline rules that `hunt --state` adds ([`baseline_rules`], which
+/// test every call a principal makes), to show what they cost.
 fn cpu_passes(passes: usize) {
-    let baselines = [
-        "aws-principal-active-after-silence",
-        "aws-access-key-active-after-silence",
-        "aws-principal-new-user-agent-family",
-        "aws-principal-new-source-network",
-        "aws-principal-new-region",
-    ];
     let whole = RuleSet::new(builtin_rules()).expect("valid rules");
-    let without: Vec<Rule> = builtin_rules()
-        .into_iter()
-        .filter(|rule| !baselines.contains(&rule.id.as_str()))
-        .collect();
-    let without = RuleSet::new(without).expect("valid rules");
+    let mut with: Vec<Rule> = builtin_rules();
+    with.extend(baseline_rules());
+    let with = RuleSet::new(with).expect("valid rules");
     let generated = texts(false);
     let corpus = corpus_texts();
     for (name, texts) in [("generated", &generated), ("corpus", &corpus)] {
         let events = parse(texts);
-        for (pack, rules) in [("builtin-pack", &whole), ("without-baselines", &without)] {
+        for (pack, rules) in [("builtin-pack", &whole), ("with-baselines", &with)] {
             let mut out = Vec::new();
             let start = cpu_seconds();
             for _ in 0..passes {

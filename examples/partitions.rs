@@ -1,6 +1,11 @@
 //! The inputs of a conversion grouped by delivery partition (account, region, day, as CloudTrail's S3
-//! layout already groups its objects), in day order per account and region, and cut into runs of days
-//! that the workers take one at a time.
+//! layout already groups its objects), in day order per account (every region of a day together), and
+//! cut into runs of days that the workers take one at a time.
+//!
+//! A run holds whole accounts because a record's output partition is its own region and day, not
+//! its object's: global-service events sit in one region's objects with `awsRegion` `us-east-1`, and
+//! events delivered after midnight sit in the next day's objects. A worker that sees every region of
+//! an account's day closes each output partition once, with one file.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,42 +13,58 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use cloudtrail_reader::{LayoutFilter, LayoutPath, Source};
 
-/// The objects of one delivery day of one account and region.
+/// The objects of one delivery day of one account, every region.
 #[derive(Debug)]
 pub struct Day {
     /// The delivery date in the path.
     pub date: NaiveDate,
-    /// The day's directory or S3 prefix (the reader lists it).
+    /// The day's directories or S3 prefixes, one per region (the reader lists them).
     pub sources: Vec<Source>,
     /// Bytes stored, for the progress bar.
     pub bytes: u64,
 }
 
-/// Consecutive delivery days of one account and region, or a set of inputs outside the layout
-/// (`days` then holds one entry whose date means nothing).
+/// Consecutive delivery days of one account, or a set of inputs outside the layout (`days` then
+/// holds one entry whose date means nothing).
+///
+/// Where an account's days are cut into several runs, the day after a cut belongs to two of them:
+/// the run before reads it too and keeps only its records of days up to its own last day (events
+/// delivered after that midnight), and the run after skips those. So every record is written once,
+/// and each partition at the cut gets one file instead of one per run.
 #[derive(Debug)]
 pub struct Run {
     /// In date order.
     pub days: Vec<Day>,
     /// True for inputs outside the layout: no day is closed while reading them.
     pub loose: bool,
-    /// The (account, region) of the run's objects; `None` for loose inputs.
-    pub home: Option<(String, String)>,
+    /// The account of the run's objects; `None` for loose inputs.
+    pub home: Option<String>,
+    /// The first day of the next run of the same account, when the account was cut: read last,
+    /// keeping only the records of days up to this run's last day.
+    pub tail: Option<Day>,
+    /// For a run after a cut, its first day: records of earlier days in that day's objects belong
+    /// to the run before (it reads them as its tail) and are skipped here.
+    pub owns_from: Option<NaiveDate>,
 }
 
 impl Run {
+    /// Bytes of the run's own days (its tail is counted by the run that owns it).
     pub fn bytes(&self) -> u64 {
         self.days.iter().map(|day| day.bytes).sum()
     }
+
+    /// The last delivery day the run owns.
+    pub fn last_day(&self) -> Option<NaiveDate> {
+        self.days.last().map(|day| day.date)
+    }
 }
 
-/// (organization, account, stream, region): a chain of days.
-type ChainKey = (Option<String>, String, String, String);
+/// (organization, account, stream): a chain of days.
+type ChainKey = (Option<String>, String, String);
 
 /// Groups `inputs` (command-line arguments: paths, `s3://` URLs, `-`) into runs for `threads`
-/// workers. A run is a whole account and region, unless there are too few of them to keep the workers
-/// busy: then each is cut into runs of at least 8 days (a cut costs at most one more file in the
-/// partition of the day before it, for the records delivered after its midnight).
+/// workers. A run is a whole account, unless there are too few accounts to keep the workers busy:
+/// then each is cut into runs of at least 8 days (a cut costs reading the day after it twice).
 pub fn plan(
     inputs: &[String],
     filter: &LayoutFilter,
@@ -71,7 +92,7 @@ pub fn plan(
     }
     let mut runs: Vec<Run> = Vec::new();
     let chain_count = chains.len();
-    for ((_, account, _, region), days) in chains {
+    for ((_, account, _), days) in chains {
         let days: Vec<Day> = days.into_values().collect();
         let wanted_runs = if chain_count >= 4 * threads {
             1
@@ -79,14 +100,32 @@ pub fn plan(
             (4 * threads).div_ceil(chain_count.max(1))
         };
         let run_days = days.len().div_ceil(wanted_runs).max(8);
+        let mut chain: Vec<Run> = Vec::new();
         let mut days = days.into_iter().peekable();
         while days.peek().is_some() {
-            runs.push(Run {
+            chain.push(Run {
                 days: days.by_ref().take(run_days).collect(),
                 loose: false,
-                home: Some((account.clone(), region.clone())),
+                home: Some(account.clone()),
+                tail: None,
+                owns_from: None,
             });
         }
+        for cut in 1..chain.len() {
+            let (before, after) = chain.split_at_mut(cut);
+            let (Some(before), Some(after)) = (before.last_mut(), after.first_mut()) else {
+                continue;
+            };
+            if let Some(first) = after.days.first() {
+                after.owns_from = Some(first.date);
+                before.tail = Some(Day {
+                    date: first.date,
+                    sources: first.sources.clone(),
+                    bytes: first.bytes,
+                });
+            }
+        }
+        runs.extend(chain);
     }
     // The largest first, so that the last run to finish is a small one.
     runs.sort_by_key(|run| std::cmp::Reverse(run.bytes()));
@@ -99,6 +138,8 @@ pub fn plan(
             }],
             loose: true,
             home: None,
+            tail: None,
+            owns_from: None,
         });
     }
     Ok(runs)
@@ -112,12 +153,7 @@ fn day_of(dir: &str) -> Option<(ChainKey, NaiveDate)> {
     let date = format!("{}/{}/{}", parts.get(2)?, parts.get(1)?, parts.first()?);
     (layout.date.format("%Y/%m/%d").to_string() == date).then_some({
         (
-            (
-                layout.organization,
-                layout.account,
-                layout.stream,
-                layout.region,
-            ),
+            (layout.organization, layout.account, layout.stream),
             layout.date,
         )
     })

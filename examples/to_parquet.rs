@@ -12,8 +12,8 @@
 //! `s3://bucket/prefix`; OUT a directory or `s3://bucket/prefix`. Files land in `OUT/<class or
 //! cloudtrail>/region=<r>/accountId=<a>/eventDay=<YYYYMMDD>/` (with `--security-lake-source NAME`,
 //! `OUT/ext/NAME/region=.../`). The inputs are grouped by delivery partition (account, region and day,
-//! from their paths), each worker takes the days of one account and region in order, and each output
-//! partition gets one file per run (one per class). An OUT that already holds Parquet files is refused
+//! from their paths), each worker takes the days of one account (every region) in order, and each
+//! output partition gets one file per run (one per class). An OUT that already holds Parquet files is refused
 //! unless `--append` says to add files to it (nothing is ever replaced); `--compact OUT` then merges
 //! each partition's files into one.
 //!
@@ -161,9 +161,9 @@ fn holds_parquet(destination: &Destination) -> Result<bool, String> {
     }
 }
 
-/// Whether a record's partition has the account and region of its objects (`home`).
-fn is_home(home: Option<&(String, String)>, event: &Event<'_>) -> bool {
-    let Some((account, region)) = home else {
+/// Whether a record's partition has the account of its objects (`home`).
+fn is_home(home: Option<&str>, event: &Event<'_>) -> bool {
+    let Some(account) = home else {
         return true;
     };
     let record_account = event.recipient_account_id().or_else(|| {
@@ -172,7 +172,29 @@ fn is_home(home: Option<&(String, String)>, event: &Event<'_>) -> bool {
             .as_ref()
             .and_then(|identity| identity.account_id.as_deref())
     });
-    event.aws_region() == Some(region.as_str()) && record_account == Some(account.as_str())
+    record_account == Some(account)
+}
+
+/// Which of a delivery day's records a run writes (see [`partitions::Run`]).
+#[derive(Clone, Copy, Debug)]
+enum Share {
+    /// Every record: a day the run owns.
+    All,
+    /// The first day after a cut: records of earlier days went to the run before.
+    From(chrono::NaiveDate),
+    /// The next run's first day: only records of days up to the run's last day.
+    Tail(Option<chrono::NaiveDate>),
+}
+
+impl Share {
+    fn keeps(self, event: &Event<'_>) -> bool {
+        let day = event.event_time().map(|time| time.date_naive());
+        match self {
+            Share::All => true,
+            Share::From(first) => day.is_none_or(|day| day >= first),
+            Share::Tail(last) => day.zip(last).is_some_and(|(day, last)| day <= last),
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -283,9 +305,9 @@ fn convert(input: &str, args: &Args, layout: &Layout, writer_options: &WriterOpt
         file_errors.fetch_add(1, Ordering::Relaxed);
         common::above_bar(bar.as_ref(), || eprintln!("error: {error}"));
     };
-    // Records of another account or region than their objects' (sign-in and other global events in
-    // every region's objects, for one) all go to one shared writer, written at the end: one more
-    // file in each such partition, instead of one per worker and day.
+    // Records of another account than their objects' (rare: a run holds every region of its
+    // account) all go to one shared writer, written at the end: one more file in each such
+    // partition, instead of one per worker and day.
     let foreign = Mutex::new(ParquetWriter::new(layout, writer_options.clone(), threads));
     let mut finished: Vec<WriterStats> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads.min(runs.len()).max(1))
@@ -299,13 +321,30 @@ fn convert(input: &str, args: &Args, layout: &Layout, writer_options: &WriterOpt
                 scope.spawn(move || {
                     let mut writer = ParquetWriter::new(layout, writer_options.clone(), worker);
                     while let Some(run) = runs.get(next_run.fetch_add(1, Ordering::Relaxed)) {
-                        for day in &run.days {
+                        let tail = run
+                            .tail
+                            .iter()
+                            .map(|day| (day, Share::Tail(run.last_day())));
+                        let own = run.days.iter().enumerate().map(|(i, day)| {
+                            (
+                                day,
+                                match run.owns_from {
+                                    Some(from) if i == 0 => Share::From(from),
+                                    _ => Share::All,
+                                },
+                            )
+                        });
+                        for (day, share) in own.chain(tail) {
                             let slot = Mutex::new(Some(&mut writer));
                             let result = day_reader.fold(
                                 &day.sources,
                                 || slot.lock().unwrap().take().unwrap(),
                                 |writer, event: &Event<'_>, info| {
-                                    let result = if is_home(run.home.as_ref(), event) {
+                                    if !share.keeps(event) {
+                                        return;
+                                    }
+                                    records_done.fetch_add(1, Ordering::Relaxed);
+                                    let result = if is_home(run.home.as_deref(), event) {
                                         writer.write(event)
                                     } else {
                                         foreign.lock().unwrap().write(event)
@@ -319,23 +358,23 @@ fn convert(input: &str, args: &Args, layout: &Layout, writer_options: &WriterOpt
                                     }
                                 },
                                 |error| {
+                                    // A tail's damage is reported by the run that owns the day.
+                                    if matches!(share, Share::Tail(_)) {
+                                        return;
+                                    }
                                     read_errors.fetch_add(1, Ordering::Relaxed);
                                     common::above_bar(bar, || eprintln!("error: {error}"));
                                 },
                             );
-                            match result {
-                                Ok(output) => {
-                                    records_done.fetch_add(
-                                        output.stats.records_delivered,
-                                        Ordering::Relaxed,
-                                    );
-                                }
-                                Err(error) => {
-                                    unreadable.fetch_add(1, Ordering::Relaxed);
-                                    common::above_bar(bar, || eprintln!("error: {error}"));
-                                }
+                            if let Err(error) = result
+                                && !matches!(share, Share::Tail(_))
+                            {
+                                unreadable.fetch_add(1, Ordering::Relaxed);
+                                common::above_bar(bar, || eprintln!("error: {error}"));
                             }
-                            if let Some(bar) = bar {
+                            if let Some(bar) = bar
+                                && !matches!(share, Share::Tail(_))
+                            {
                                 bar.inc(day.bytes);
                                 bar.set_message(format!(
                                     "{} records",

@@ -150,9 +150,10 @@
 //!   be written is an error naming its path, and its rows are counted as write errors.
 //!
 //! At organisation shape (`benches/compare.sh --only parquet`, its default tree of 347 delivery
-//! partitions), both layouts write about one file per partition directory and class (1.20 flat, 1.33
-//! OCSF, whose Authentication directories get a second file for the sign-in events that every region's
-//! objects hold with `awsRegion` us-east-1); the times and memory against DuckDB are in the
+//! partitions), both layouts write one file per partition directory and class when the caller gives a
+//! writer every region of an account's days, as `to_parquet` does (1.00 flat and OCSF, 2026-12-03;
+//! 1.20 and 1.33 when each worker took one region, since every region's objects hold global-service
+//! events with `awsRegion` us-east-1); the times and memory against DuckDB are in the
 //! [performance section of the project README](https://github.com/cloudtrail-rs/cloudtrail#performance).
 //! The OCSF layout's columns are filled straight from the mapped records (a serde serialiser walking
 //! the class's Arrow schema, no JSON text per row; until 2026-12-02 each row went through `arrow_json`).

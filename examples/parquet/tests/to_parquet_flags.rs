@@ -5,17 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().unwrap().parent().unwrap();
-    let path = profile_dir.join("examples").join("to_parquet");
-    assert!(
-        path.exists(),
-        "{} is not built: run `cargo test -p examples-parquet`",
-        path.display()
-    );
-    path
-}
+mod support;
+use support::{binary, parquet_files};
 
 fn run(args: &[&str]) -> Output {
     Command::new(binary()).args(args).output().unwrap()
@@ -80,7 +71,7 @@ fn a_second_run_into_the_same_directory_needs_append() {
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
-    let count = || walk(&out).len();
+    let count = || parquet_files(&out).len();
     let files = count();
     assert!(files > 0);
     refused(&[&input, out_text, "--layout", "flat"], "--append");
@@ -104,20 +95,4 @@ fn a_second_run_into_the_same_directory_needs_append() {
         String::from_utf8_lossy(&compacted.stderr)
     );
     assert!(count() <= files);
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(next) = stack.pop() {
-        for entry in std::fs::read_dir(&next).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "parquet") {
-                found.push(path);
-            }
-        }
-    }
-    found
 }
