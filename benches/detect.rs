@@ -104,17 +104,23 @@ fn cpu_seconds() -> f64 {
 /// over the generated records and over the corpus on one thread, printed as records per CPU-second
 /// (user+system time), a figure that load from other processes does not skew the way wall time is.
 /// The pack is also run with the baseline rules that `hunt --state` adds ([`baseline_rules`], which
-/// test every call a principal makes), to show what they cost.
+/// test every call a principal makes), to show what they cost. `DETECT_CPU_ONLY=builtin-pack` (or
+/// `with-baselines`) runs only that set, for a profiler.
 fn cpu_passes(passes: usize) {
     let whole = RuleSet::new(builtin_rules()).expect("valid rules");
     let mut with: Vec<Rule> = builtin_rules();
     with.extend(baseline_rules());
     let with = RuleSet::new(with).expect("valid rules");
+    // `DETECT_CPU_ONLY=builtin-pack` (or `with-baselines`) runs one set, for a profiler.
+    let only = std::env::var("DETECT_CPU_ONLY").ok();
     let generated = texts(false);
     let corpus = corpus_texts();
     for (name, texts) in [("generated", &generated), ("corpus", &corpus)] {
         let events = parse(texts);
         for (pack, rules) in [("builtin-pack", &whole), ("with-baselines", &with)] {
+            if only.as_deref().is_some_and(|only| only != pack) {
+                continue;
+            }
             let mut out = Vec::new();
             let start = cpu_seconds();
             for _ in 0..passes {
@@ -126,10 +132,24 @@ fn cpu_passes(passes: usize) {
             }
             let spent = cpu_seconds() - start;
             let records = (events.len() * passes) as f64;
+            let mut per_rule: std::collections::BTreeMap<usize, usize> = Default::default();
+            for m in &out {
+                *per_rule.entry(m.rule).or_default() += 1;
+            }
+            let mut busiest: Vec<(usize, usize)> = per_rule.into_iter().collect();
+            busiest.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+            let busiest: Vec<String> = busiest
+                .iter()
+                .take(5)
+                .map(|(rule, n)| format!("{} {n}", rules.rules()[*rule].id))
+                .collect();
             println!(
-                "{pack} {name}: {} records x {passes} passes, {spent:.2} CPU-s, {:.0} records per CPU-second",
+                "{pack} {name}: {} records x {passes} passes, {spent:.2} CPU-s, {:.0} records per CPU-second; \
+                 {} matches a pass, the most from {}",
                 events.len(),
-                records / spent
+                records / spent,
+                out.len(),
+                busiest.join(", ")
             );
         }
     }

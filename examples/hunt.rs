@@ -463,7 +463,7 @@ fn write_table(out: &mut Out, findings: &[Finding]) {
                 .iter()
                 .map(|e| {
                     if e.field.is_empty() {
-                        e.test.clone()
+                        e.test.to_string()
                     } else {
                         format!("{} = {:?}", e.field, shorten(&e.value))
                     }

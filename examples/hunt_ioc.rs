@@ -60,7 +60,7 @@ pub fn json(finding: &Finding) -> Option<Value> {
             let i = e.indicator.as_deref()?;
             Some(json!({
                 "value": i.value, "kind": i.kind, "list": i.list, "line": i.line, "note": i.note,
-                "field": e.field, "matched": e.value,
+                "field": &*e.field, "matched": e.value,
             }))
         })
         .collect();

@@ -32,12 +32,12 @@ pub struct Test {
     pub cased: bool,
     /// The matcher in words, made the first time a match is explained (explanations are built for
     /// every match, and a matcher of many values is long to format).
-    description: OnceLock<String>,
+    description: OnceLock<Arc<str>>,
     /// The field's CloudTrail name, made the first time a match is explained.
-    field_name: OnceLock<String>,
+    field_name: OnceLock<Arc<str>>,
     /// The explanation of the negated test (`not (eventName equals [...])`), made the first time a
     /// `not` of this test is explained.
-    negated: OnceLock<String>,
+    negated: OnceLock<Arc<str>>,
     /// For a case-insensitive `contains` of several strings, one automaton that finds any of them in a
     /// single pass over the value (rules test user agents for many markers on every record).
     searcher: OnceLock<Option<aho_corasick::AhoCorasick>>,
@@ -59,12 +59,22 @@ impl Test {
 
     /// The matcher in words (`equals ["stoplogging"]`), as explanations give it.
     pub fn description(&self) -> &str {
-        self.description.get_or_init(|| self.matcher.to_string())
+        self.shared_description()
+    }
+
+    fn shared_description(&self) -> &Arc<str> {
+        self.description
+            .get_or_init(|| Arc::from(self.matcher.to_string()))
     }
 
     /// The field's CloudTrail name (`eventName`, `requestParameters.bucketName`), as explanations give it.
     pub fn field_name(&self) -> &str {
-        self.field_name.get_or_init(|| self.field.to_string())
+        self.shared_field_name()
+    }
+
+    fn shared_field_name(&self) -> &Arc<str> {
+        self.field_name
+            .get_or_init(|| Arc::from(self.field.to_string()))
     }
 
     /// Whether a value already in the patterns' case passes: the same answer as
@@ -125,10 +135,12 @@ pub enum Condition {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Evidence {
-    /// The field, as its CloudTrail name.
-    pub field: String,
-    /// The test, in words (`equals ["StopLogging"]`).
-    pub test: String,
+    /// The field, as its CloudTrail name (shared with the rule: explaining a match does not copy it).
+    #[serde(serialize_with = "serialize_text")]
+    pub field: Arc<str>,
+    /// The test, in words (`equals ["StopLogging"]`; shared with the rule like `field`).
+    #[serde(serialize_with = "serialize_text")]
+    pub test: Arc<str>,
     /// The value that passed (empty for negated tests, which hold because nothing matched).
     pub value: String,
     /// For a [`Condition::Indicator`], the indicator the value matched, with its list and line.
@@ -137,6 +149,10 @@ pub struct Evidence {
         serialize_with = "serialize_indicator"
     )]
     pub indicator: Option<Arc<Indicator>>,
+}
+
+fn serialize_text<S: serde::Serializer>(text: &Arc<str>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(text)
 }
 
 fn serialize_indicator<S: serde::Serializer>(
@@ -149,9 +165,14 @@ fn serialize_indicator<S: serde::Serializer>(
 impl Evidence {
     /// Evidence that `test` on `field` held for `value` (`field` is empty for what a correlation counted).
     pub fn new(field: &str, test: &str, value: &str) -> Evidence {
+        Evidence::shared(Arc::from(field), Arc::from(test), value)
+    }
+
+    /// Evidence whose field name and test text are shared (a rule's own, cloned without copying).
+    pub fn shared(field: Arc<str>, test: Arc<str>, value: &str) -> Evidence {
         Evidence {
-            field: field.to_owned(),
-            test: test.to_owned(),
+            field,
+            test,
             value: value.to_owned(),
             indicator: None,
         }
@@ -406,8 +427,10 @@ impl Condition {
                 if holds {
                     match inner.as_ref() {
                         Condition::Test(test) => {
-                            let text = test.negated.get_or_init(|| format!("not ({inner})"));
-                            evidence.push(Evidence::new("", text, ""));
+                            let text = test
+                                .negated
+                                .get_or_init(|| Arc::from(format!("not ({inner})")));
+                            evidence.push(Evidence::shared(Arc::from(""), Arc::clone(text), ""));
                         }
                         _ => evidence.push(Evidence::new("", &format!("not ({inner})"), "")),
                     }
@@ -421,7 +444,11 @@ impl Condition {
                     .find(|value| test.matcher.test(value, test.cased))
                 {
                     Some(value) => {
-                        evidence.push(Evidence::new(test.field_name(), test.description(), value));
+                        evidence.push(Evidence::shared(
+                            Arc::clone(test.shared_field_name()),
+                            Arc::clone(test.shared_description()),
+                            value,
+                        ));
                         true
                     }
                     None => false,

@@ -72,8 +72,8 @@ pub struct RuleSet {
 
 impl RuleSet {
     /// Checks and indexes rules: ids must be unique, thresholds and counts positive and at most
-    /// [`MAX_WINDOW_COUNT`], sequences non-empty, and a chained input must name a rule that comes earlier
-    /// in the list (so chains have no cycles).
+    /// [`MAX_WINDOW_COUNT`], sequences non-empty, a dormancy silence positive, and a chained input must
+    /// name a rule that comes earlier in the list (so chains have no cycles).
     pub fn new(rules: Vec<Rule>) -> Result<RuleSet, RuleError> {
         let mut ids = HashSet::new();
         let mut by_event_name: HashMap<String, Vec<usize>> = HashMap::new();
@@ -93,6 +93,10 @@ impl RuleSet {
                 }
                 RuleKind::Sequence { steps, .. } if steps.is_empty() => {
                     return Err(invalid("a sequence without steps"));
+                }
+                RuleKind::Dormant { silence, .. } if *silence <= chrono::Duration::zero() => {
+                    // Every record after the first would be "back after a silence".
+                    return Err(invalid("a dormancy silence that is not positive"));
                 }
                 RuleKind::Threshold {
                     count,
@@ -313,4 +317,59 @@ fn indicator_group(entity: &str, evidence: &[Evidence]) -> String {
         group.push_str(&indicator.line.to_string());
     }
     group
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+    use crate::field;
+
+    fn refused(kind: RuleKind, reason: &str) {
+        let rule = Rule::new("r", "r", field("eventName").exists()).kind(kind);
+        match RuleSet::new(vec![rule]) {
+            Err(RuleError::Invalid { rule, reason: why }) => {
+                assert_eq!(rule, "r");
+                assert!(why.contains(reason), "{why}");
+            }
+            other => panic!("{reason}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn rules_that_cannot_mean_anything_are_refused() {
+        let threshold = |count, at_most| RuleKind::Threshold {
+            group_by: Vec::new(),
+            count,
+            at_most,
+            window: Duration::minutes(5),
+        };
+        refused(threshold(0, None), "a count of zero");
+        refused(threshold(5, Some(4)), "an empty count range");
+        refused(threshold(MAX_WINDOW_COUNT + 1, None), "windows are bounded");
+        refused(
+            RuleKind::Sequence {
+                steps: Vec::new(),
+                group_by: Vec::new(),
+                window: Duration::minutes(5),
+                ordered: true,
+            },
+            "a sequence without steps",
+        );
+        for silence in [Duration::zero(), Duration::days(-1)] {
+            refused(
+                RuleKind::Dormant {
+                    group_by: Vec::new(),
+                    silence,
+                },
+                "a dormancy silence that is not positive",
+            );
+        }
+        let fine = Rule::new("r", "r", field("eventName").exists()).kind(RuleKind::Dormant {
+            group_by: Vec::new(),
+            silence: Duration::seconds(1),
+        });
+        assert!(RuleSet::new(vec![fine]).is_ok());
+    }
 }

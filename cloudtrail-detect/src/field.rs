@@ -79,6 +79,8 @@ pub enum Field {
     AccountId,
     /// `userIdentity.principalId`.
     PrincipalId,
+    /// `userIdentity.accessKeyId`.
+    AccessKeyId,
     /// `userIdentity.userName`.
     UserName,
     /// `userIdentity.invokedBy`.
@@ -135,6 +137,7 @@ impl Field {
             "userIdentity.arn" => Field::IdentityArn,
             "userIdentity.accountId" => Field::AccountId,
             "userIdentity.principalId" => Field::PrincipalId,
+            "userIdentity.accessKeyId" => Field::AccessKeyId,
             "userIdentity.userName" => Field::UserName,
             "userIdentity.invokedBy" => Field::InvokedBy,
             "userIdentity.sessionContext.sessionIssuer.arn" => Field::SessionIssuerArn,
@@ -183,6 +186,7 @@ impl fmt::Display for Field {
             Field::IdentityArn => "userIdentity.arn",
             Field::AccountId => "userIdentity.accountId",
             Field::PrincipalId => "userIdentity.principalId",
+            Field::AccessKeyId => "userIdentity.accessKeyId",
             Field::UserName => "userIdentity.userName",
             Field::InvokedBy => "userIdentity.invokedBy",
             Field::SessionIssuerArn => "userIdentity.sessionContext.sessionIssuer.arn",
@@ -387,6 +391,7 @@ impl<'e, 'a> EventView<'e, 'a> {
             Field::IdentityArn => borrowed(identity.and_then(|i| i.arn.as_deref())),
             Field::AccountId => borrowed(event.account_id()),
             Field::PrincipalId => borrowed(identity.and_then(|i| i.principal_id.as_deref())),
+            Field::AccessKeyId => borrowed(identity.and_then(|i| i.access_key_id.as_deref())),
             Field::UserName => borrowed(identity.and_then(|i| i.user_name.as_deref())),
             Field::InvokedBy => borrowed(identity.and_then(|i| i.invoked_by.as_deref())),
             Field::SessionIssuerArn => borrowed(identity.and_then(|i| i.session_issuer_arn())),

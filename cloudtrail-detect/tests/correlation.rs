@@ -159,7 +159,7 @@ fn each_kind_of_rule_finds_what_it_should() {
         distinct
             .explanation
             .iter()
-            .any(|e| e.test == "3 distinct values within 10 minutes (threshold 3)"),
+            .any(|e| &*e.test == "3 distinct values within 10 minutes (threshold 3)"),
         "{:?}",
         distinct.explanation
     );

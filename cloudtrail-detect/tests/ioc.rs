@@ -264,7 +264,7 @@ fn ioc_rules_make_one_finding_per_entity_and_indicator_naming_both() {
                 .as_deref()
                 .expect("the indicator is named");
             assert_eq!(indicator.list, "vps.txt");
-            assert_eq!(evidence.field, "sourceIPAddress");
+            assert_eq!(&*evidence.field, "sourceIPAddress");
             assert!(
                 evidence
                     .test
@@ -325,7 +325,7 @@ fn the_indicator_condition_combines_with_other_tests() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].event_ids, ["e-1"]);
     let evidence = &found[0].explanation[1];
-    assert_eq!(evidence.field, "userAgent");
+    assert_eq!(&*evidence.field, "userAgent");
     assert_eq!(
         evidence.value, "aws-cli/2.15.0",
         "the record's value, case kept"

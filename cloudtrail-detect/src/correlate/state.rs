@@ -470,6 +470,7 @@ impl<'r> Correlator<'r> {
         let context = Context {
             targets: &targets,
             stamp,
+            texts: Default::default(),
         };
         for (file_rule, target) in targets.iter().enumerate() {
             let what = format!("groups of rule {:?}", ids[file_rule]);
@@ -537,6 +538,21 @@ impl<'r> Correlator<'r> {
 struct Context<'a> {
     targets: &'a [Option<usize>],
     stamp: u64,
+    /// The evidence's field names and test texts read so far: a rule's few texts repeat in every
+    /// match it kept, and each is held once, shared, as matching shares them with the rule.
+    texts: std::cell::RefCell<HashMap<Box<str>, Arc<str>>>,
+}
+
+impl Context<'_> {
+    fn text(&self, text: &str) -> Arc<str> {
+        let mut texts = self.texts.borrow_mut();
+        if let Some(shared) = texts.get(text) {
+            return Arc::clone(shared);
+        }
+        let shared: Arc<str> = Arc::from(text);
+        texts.insert(Box::from(text), Arc::clone(&shared));
+        shared
+    }
 }
 
 fn encode_group(
@@ -709,14 +725,18 @@ fn decode_severity(d: &mut Decoder<'_>) -> Result<Severity, StateError> {
     })
 }
 
-fn decode_triples(d: &mut Decoder<'_>, what: &str) -> Result<Vec<Evidence>, StateError> {
+fn decode_triples(
+    d: &mut Decoder<'_>,
+    context: &Context<'_>,
+    what: &str,
+) -> Result<Vec<Evidence>, StateError> {
     let count = d.count(what, TRIPLE_LEAST + 1, usize::MAX)?;
     let mut out = Vec::with_capacity(count);
     for _ in 0..count {
-        let field = d.str(what)?;
-        let test = d.str(what)?;
+        let field = context.text(d.str(what)?);
+        let test = context.text(d.str(what)?);
         let value = d.str(what)?;
-        let evidence = Evidence::new(field, test, value);
+        let evidence = Evidence::shared(field, test, value);
         let offset = d.offset();
         let evidence = match d.u8("an indicator's kind")? {
             0 => evidence,
@@ -765,7 +785,7 @@ fn decode_match(d: &mut Decoder<'_>, context: &Context<'_>) -> Result<(usize, Ma
         .map(|_| d.u32("a step").map(|step| step as usize))
         .collect::<Result<Vec<_>, _>>()?;
     let severity = decode_severity(d)?;
-    let evidence = decode_triples(d, "evidence")?;
+    let evidence = decode_triples(d, context, "evidence")?;
     let m = Match {
         rule: context.targets[file_rule].unwrap_or(0),
         time,
@@ -798,7 +818,7 @@ fn decode_kept(
     Ok(m)
 }
 
-fn decode_finding(d: &mut Decoder<'_>) -> Result<Finding, StateError> {
+fn decode_finding(d: &mut Decoder<'_>, context: &Context<'_>) -> Result<Finding, StateError> {
     let rule_id = d.str("a finding's rule id")?.to_owned();
     let title = d.str("a finding's title")?.to_owned();
     let severity = decode_severity(d)?;
@@ -823,7 +843,7 @@ fn decode_finding(d: &mut Decoder<'_>) -> Result<Finding, StateError> {
         event_ids.push(d.str("an event id")?.to_owned());
     }
     let events = d.u64("a finding's record count")?;
-    let explanation = decode_triples(d, "explanation")?;
+    let explanation = decode_triples(d, context, "explanation")?;
     Ok(Finding {
         rule_id,
         title,
@@ -866,7 +886,7 @@ fn decode_group(
     }
     let kept = |d: &mut Decoder<'_>| decode_kept(d, context, file_rule);
     Ok(match tag {
-        0 => GroupState::Open(Box::new(decode_finding(d)?)),
+        0 => GroupState::Open(Box::new(decode_finding(d, context)?)),
         1 => {
             let count = d.count("window times", TIME, MAX_WINDOW_COUNT)?;
             let times = (0..count)
