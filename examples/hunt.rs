@@ -13,7 +13,9 @@
 //! Memory does not grow with the number of matches: workers hand their matches to one correlator as they
 //! read, directory trees are read in the time order of their file names, and the correlator keeps only
 //! what can still change (the matches of the last `--lateness` hours, 24 by default, at most
-//! `cloudtrail_detect::MAX_PENDING`; open groups within the bounds the crate documents) plus the
+//! `cloudtrail_detect::MAX_PENDING` of them holding at most `cloudtrail_detect::MAX_PENDING_BYTES`,
+//! 24 MiB: past either the earliest is correlated at once and counted as `overflowed`; open groups
+//! within the bounds the crate documents) plus the
 //! findings, each with at most `cloudtrail_detect::MAX_EVENT_IDS` event ids. Records further out of order
 //! than the lateness are counted as `late` in the summary on stderr. Measured with `/usr/bin/time -v` on
 //! generated trees (debug build, 2 threads, load average above 10 on 2 cores): 300,000 records in 304

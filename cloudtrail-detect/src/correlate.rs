@@ -3,11 +3,12 @@
 //! bounded.
 
 mod group;
+mod pending;
 mod seen;
 mod state;
 mod watermark;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -17,6 +18,7 @@ use crate::engine::{Match, RuleSet};
 use crate::finding::{Finding, MAX_EVENT_IDS};
 use crate::rule::{Rule, RuleKind};
 use group::{GroupState, absorb, closed, earlier, later};
+use pending::Pending;
 use seen::Sighting;
 pub use state::{
     Loaded, MAX_STATE_BYTES, STATE_MAGIC, STATE_VERSION, Saved, StateError, StateFileError,
@@ -50,6 +52,11 @@ pub const DORMANT_MEMORY_DAYS: i64 = 400;
 /// [`Correlator::overflowed`]), which may make a later, older record late.
 pub const MAX_PENDING: usize = 100_000;
 
+/// The most bytes the matches waiting for the watermark may hold ([`Match::heap_bytes`] and the match
+/// itself); past it the earliest is processed at once, as past [`MAX_PENDING`]. So the buffer stays
+/// within this however many matches a rule set makes and however large their evidence.
+pub const MAX_PENDING_BYTES: usize = 24 << 20;
+
 /// Why the correlator refused a match.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -76,6 +83,8 @@ pub struct StateSize {
     pub most_entries_of_a_rule: usize,
     /// Matches waiting for the watermark.
     pub pending: usize,
+    /// The bytes the waiting matches hold (see [`MAX_PENDING_BYTES`]).
+    pub pending_bytes: usize,
 }
 
 /// Turns [`Match`]es into [`Finding`]s in event-time order.
@@ -102,7 +111,7 @@ pub struct Correlator<'r> {
     processed_up_to: Option<DateTime<Utc>>,
     /// Event time of the first record processed: first-seen rules learn from it on.
     started: Option<DateTime<Utc>>,
-    pending: BTreeMap<PendingKey, Match>,
+    pending: Pending,
     sequence: u64,
     per_rule: Vec<RuleState>,
     /// Every group by when it expires: (time, rule, group).
@@ -113,9 +122,6 @@ pub struct Correlator<'r> {
     overflowed: u64,
     findings: Vec<Finding>,
 }
-
-/// Pending matches are processed in order of event time, then event id, rule and arrival.
-type PendingKey = (Option<DateTime<Utc>>, String, usize, u64);
 
 /// The groups of one rule.
 #[derive(Debug, Default)]
@@ -149,7 +155,7 @@ impl<'r> Correlator<'r> {
             watermark: Watermark::default(),
             processed_up_to: None,
             started: None,
-            pending: BTreeMap::new(),
+            pending: Pending::default(),
             sequence: 0,
             per_rule: (0..rules.rules().len())
                 .map(|_| RuleState::default())
@@ -187,6 +193,7 @@ impl<'r> Correlator<'r> {
     pub fn state_size(&self) -> StateSize {
         let mut size = StateSize {
             pending: self.pending.len(),
+            pending_bytes: self.pending.bytes(),
             ..StateSize::default()
         };
         for rule in &self.per_rule {
@@ -212,9 +219,8 @@ impl<'r> Correlator<'r> {
         }
         let basis = m.time.map(|time| self.watermark.observe(time));
         self.sequence += 1;
-        self.pending
-            .insert((m.time, m.event_id.clone(), m.rule, self.sequence), m);
-        while self.pending.len() > MAX_PENDING {
+        self.pending.push(m, self.sequence);
+        while self.pending.len() > MAX_PENDING || self.pending.bytes() > MAX_PENDING_BYTES {
             self.overflowed += 1;
             self.process_first();
         }
@@ -235,8 +241,8 @@ impl<'r> Correlator<'r> {
 
     /// Processes pending matches with time up to `until` (all of them for `None`).
     fn process_until(&mut self, until: Option<DateTime<Utc>>) {
-        while let Some((key, _)) = self.pending.first_key_value() {
-            if let (Some(until), Some(time)) = (until, key.0)
+        while let Some(first) = self.pending.first_time() {
+            if let (Some(until), Some(time)) = (until, first)
                 && time > until
             {
                 break;
@@ -246,7 +252,7 @@ impl<'r> Correlator<'r> {
     }
 
     fn process_first(&mut self) {
-        let Some((_, m)) = self.pending.pop_first() else {
+        let Some(m) = self.pending.pop() else {
             return;
         };
         if let Some(time) = m.time {

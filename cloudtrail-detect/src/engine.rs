@@ -56,6 +56,28 @@ pub struct Match {
     pub(crate) rule_set: u64,
 }
 
+impl Match {
+    /// The bytes this match holds on the heap (its texts, steps and evidence; shared texts of the rule
+    /// not counted): what a buffer of matches bounds itself by.
+    pub fn heap_bytes(&self) -> usize {
+        let text = |t: &Option<String>| t.as_ref().map_or(0, String::capacity);
+        self.event_id.capacity()
+            + self.entity.capacity()
+            + self.group.capacity()
+            + text(&self.account)
+            + text(&self.region)
+            + text(&self.arn)
+            + text(&self.value)
+            + self.steps.capacity() * std::mem::size_of::<usize>()
+            + self.evidence.capacity() * std::mem::size_of::<Evidence>()
+            + self
+                .evidence
+                .iter()
+                .map(|e| e.value.capacity())
+                .sum::<usize>()
+    }
+}
+
 /// Rules ready to match: indexed by the event names their conditions require, so that a record is tested
 /// only against rules that can match it plus the rules that name no event. `Send + Sync`: share one set
 /// between threads.
@@ -215,6 +237,8 @@ impl RuleSet {
         let event = view.event();
         let mut evidence = Vec::new();
         rule.condition.explain(view, &mut evidence);
+        // Matches wait for the watermark by the thousand: hold no spare evidence slots.
+        evidence.shrink_to_fit();
         let severity = rule
             .escalations
             .iter()

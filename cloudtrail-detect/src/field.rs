@@ -9,7 +9,9 @@ use std::net::{IpAddr, Ipv6Addr};
 use cloudtrail_model::{
     Event, EventCategory, EventType, IdentityType, RawJson, SubjectType, UserAgent,
 };
-use serde_json::Value;
+mod tree;
+
+use tree::Node;
 
 /// A JSON payload of a record that paths can reach into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -215,7 +217,7 @@ impl fmt::Display for Field {
 /// A record as rules see it: typed members read directly, payloads parsed at most once, on first use.
 pub struct EventView<'e, 'a> {
     event: &'e Event<'a>,
-    payloads: [OnceCell<Option<Value>>; 6],
+    payloads: [OnceCell<Option<Node<'e>>>; 6],
     /// The acting principal's entity id, worked out once per record (matches and rules share it).
     entity: OnceCell<Cow<'e, str>>,
     /// Lower-cased values of the typed fields that case-insensitive substring and glob tests read, made
@@ -278,34 +280,36 @@ impl<'e, 'a> EventView<'e, 'a> {
         self.event
     }
 
-    fn payload(&self, payload: Payload) -> Option<&Value> {
-        let (index, raw): (usize, Option<&RawJson<'_>>) = match payload {
-            Payload::RequestParameters => (0, self.event.request_parameters.as_ref()),
-            Payload::ResponseElements => (1, self.event.response_elements.as_ref()),
-            Payload::AdditionalEventData => (2, self.event.additional_event_data.as_ref()),
-            Payload::ServiceEventDetails => (3, self.event.service_event_details.as_ref()),
+    fn payload(&self, payload: Payload) -> Option<&Node<'e>> {
+        let event: &'e Event<'a> = self.event;
+        let (index, raw): (usize, Option<&'e RawJson<'a>>) = match payload {
+            Payload::RequestParameters => (0, event.request_parameters.as_ref()),
+            Payload::ResponseElements => (1, event.response_elements.as_ref()),
+            Payload::AdditionalEventData => (2, event.additional_event_data.as_ref()),
+            Payload::ServiceEventDetails => (3, event.service_event_details.as_ref()),
             Payload::Record => {
                 return self.payloads[4]
-                    .get_or_init(|| serde_json::to_value(self.event).ok())
+                    .get_or_init(|| serde_json::to_value(event).ok().map(Node::from_value))
                     .as_ref();
             }
             Payload::UserIdentity => {
                 return self.payloads[5]
                     .get_or_init(|| {
-                        let identity = self.event.user_identity.as_deref()?;
-                        serde_json::to_value(identity).ok()
+                        let identity = event.user_identity.as_deref()?;
+                        serde_json::to_value(identity).ok().map(Node::from_value)
                     })
                     .as_ref();
             }
         };
         self.payloads[index]
             .get_or_init(|| {
-                let value = raw?.to_value().ok()?;
+                let node = Node::parse(raw?.get()).ok()?;
                 // Exports write payloads as JSON strings; read through them.
-                match value {
-                    Value::String(text) if text.trim_start().starts_with('{') => {
-                        serde_json::from_str(&text).ok()
-                    }
+                match node {
+                    Node::String(text) if text.trim_start().starts_with('{') => match text {
+                        Cow::Borrowed(text) => Node::parse(text).ok(),
+                        Cow::Owned(text) => Node::parse_owned(&text).ok(),
+                    },
                     other => Some(other),
                 }
             })
@@ -490,23 +494,24 @@ enum Leaves {
 
 /// Walks `path` from `value`, through arrays (every element), collecting the leaves as text: strings as
 /// they are, numbers and booleans as JSON, objects as their JSON text unless only scalars are wanted.
-fn collect<'v>(value: &'v Value, path: &[String], leaves: Leaves, out: &mut Vec<Cow<'v, str>>) {
+fn collect<'v>(value: &'v Node<'_>, path: &[String], leaves: Leaves, out: &mut Vec<Cow<'v, str>>) {
     match (value, path.split_first()) {
-        (Value::Array(items), _) => {
+        (Node::Array(items), _) => {
             for item in items {
                 collect(item, path, leaves, out);
             }
         }
-        (Value::Object(members), Some((first, rest))) => {
-            if let Some(member) = members.get(first) {
+        (Node::Object(_), Some((first, rest))) => {
+            if let Some(member) = value.member(first) {
                 collect(member, rest, leaves, out);
             }
         }
         (_, Some(_)) => {}
-        (Value::Null, None) => {}
-        (Value::Object(_), None) if leaves == Leaves::Scalars => {}
-        (Value::String(text), None) => out.push(Cow::Borrowed(text)),
-        (other, None) => out.push(Cow::Owned(other.to_string())),
+        (Node::Null, None) => {}
+        (Node::Object(_), None) if leaves == Leaves::Scalars => {}
+        (Node::String(text), None) => out.push(Cow::Borrowed(text)),
+        (Node::Bool(b), None) => out.push(Cow::Borrowed(if *b { "true" } else { "false" })),
+        (other, None) => out.push(Cow::Owned(other.to_value().to_string())),
     }
 }
 

@@ -78,8 +78,9 @@
 //!   and keeps the first [`MAX_EVENT_IDS`].
 //! - **First-seen values**: at most [`MAX_VALUES_PER_GROUP`] per group (the least recently seen is
 //!   forgotten, [`Correlator::forgotten`]), each forgotten after [`FIRST_SEEN_RETENTION_DAYS`] unseen.
-//! - **Waiting records**: at most [`MAX_PENDING`] matches wait for the watermark
-//!   ([`Correlator::overflowed`] counts those processed early).
+//! - **Waiting records**: at most [`MAX_PENDING`] matches, holding at most [`MAX_PENDING_BYTES`], wait
+//!   for the watermark ([`Correlator::overflowed`] counts those processed early): however many matches
+//!   a rule set makes, the lateness buffer stays within that.
 //! - **Watermark**: the lower median of the last [`WATERMARK_SAMPLE`] event times, less the lateness: a
 //!   record dated 9999-12-31 is processed in its turn but does not move the watermark unless most recent
 //!   records agree, so it cannot make genuine records late.
@@ -199,9 +200,9 @@ pub use condition::{
 };
 pub use correlate::{
     CorrelateError, Correlator, DORMANT_MEMORY_DAYS, FIRST_SEEN_RETENTION_DAYS, Loaded,
-    MAX_ENTRIES_PER_RULE, MAX_GROUPS_PER_RULE, MAX_PENDING, MAX_STATE_BYTES, MAX_VALUES_PER_GROUP,
-    STATE_MAGIC, STATE_VERSION, Saved, StateError, StateFileError, StateOptions, StateSize,
-    WATERMARK_SAMPLE,
+    MAX_ENTRIES_PER_RULE, MAX_GROUPS_PER_RULE, MAX_PENDING, MAX_PENDING_BYTES, MAX_STATE_BYTES,
+    MAX_VALUES_PER_GROUP, STATE_MAGIC, STATE_VERSION, Saved, StateError, StateFileError,
+    StateOptions, StateSize, WATERMARK_SAMPLE,
 };
 pub use engine::{MAX_WINDOW_COUNT, Match, RuleSet};
 pub use error::RuleError;

@@ -6,7 +6,8 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use cloudtrail_detect::{
     CorrelateError, Correlator, FIRST_SEEN_RETENTION_DAYS, Field, Finding, MAX_GROUPS_PER_RULE,
-    MAX_PENDING, MAX_VALUES_PER_GROUP, MAX_WINDOW_COUNT, Match, Rule, RuleKind, RuleSet, field,
+    MAX_PENDING, MAX_PENDING_BYTES, MAX_VALUES_PER_GROUP, MAX_WINDOW_COUNT, Match, Rule, RuleKind,
+    RuleSet, field,
 };
 use cloudtrail_model::Event;
 
@@ -259,15 +260,48 @@ fn records_waiting_for_the_watermark_are_bounded() {
     let mut correlator = Correlator::new(&rules, Duration::days(3650));
     let total = MAX_PENDING + 1_000;
     let mut findings = Vec::new();
+    let mut most = 0;
     for i in 0..total {
         findings.extend(
             correlator
                 .push(variant(&base, "user-a", time(i as i64), i))
                 .unwrap(),
         );
-        assert!(correlator.state_size().pending <= MAX_PENDING);
+        let held = correlator.state_size();
+        assert!(held.pending <= MAX_PENDING);
+        assert!(held.pending_bytes <= MAX_PENDING_BYTES);
+        most = most.max(held.pending);
     }
-    assert_eq!(correlator.overflowed(), 1_000);
+    // Whichever bound binds first, every match past it was processed early, none lost.
+    let waiting = correlator.state_size().pending;
+    assert_eq!(correlator.overflowed(), (total - waiting) as u64);
+    assert!(correlator.overflowed() >= 1_000);
+    assert!(
+        most > MAX_PENDING / 2,
+        "small matches fill most of the count: {most}"
+    );
+    findings.extend(correlator.finish());
+    assert_eq!(findings.iter().map(|f| f.events).sum::<u64>(), total as u64);
+}
+
+#[test]
+fn large_matches_waiting_for_the_watermark_are_bounded_in_bytes() {
+    let rules = single(Duration::minutes(1));
+    let base = matches(&rules, "DeleteTrail", time(0), "x", "").remove(0);
+    let mut correlator = Correlator::new(&rules, Duration::days(3650));
+    // Records whose matches carry 64 KiB of text each: a thousand of them would hold 64 MiB.
+    let total = 1_000;
+    let mut findings = Vec::new();
+    for i in 0..total {
+        let mut m = variant(&base, "user-a", time(i as i64), i);
+        m.value = Some("v".repeat(64 << 10));
+        findings.extend(correlator.push(m).unwrap());
+        assert!(correlator.state_size().pending_bytes <= MAX_PENDING_BYTES);
+    }
+    let waiting = correlator.state_size().pending;
+    assert!(waiting <= MAX_PENDING_BYTES / (64 << 10), "{waiting}");
+    assert!(waiting > 0);
+    assert_eq!(correlator.overflowed(), (total - waiting) as u64);
     findings.extend(correlator.finish());
     assert_eq!(findings.iter().map(|f| f.events).sum::<u64>(), total as u64);
 }

@@ -3,7 +3,7 @@
 
 mod codec;
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -403,8 +403,8 @@ impl<'r> Correlator<'r> {
             saved.groups += written;
         }
         e.len(self.pending.len());
-        for ((_, _, _, sequence), m) in &self.pending {
-            e.u64(*sequence);
+        for (arrival, m) in self.pending.in_order() {
+            e.u64(arrival);
             encode_match(&mut e, m);
         }
         saved.pending = self.pending.len();
@@ -506,6 +506,7 @@ impl<'r> Correlator<'r> {
             }
         }
         let waiting = d.count("waiting matches", 8 + MATCH_LEAST, MAX_PENDING)?;
+        let mut arrivals: HashSet<u64> = self.pending.arrivals().collect();
         for _ in 0..waiting {
             let offset = d.offset();
             let arrival = d.u64("a waiting match's arrival")?;
@@ -514,10 +515,10 @@ impl<'r> Correlator<'r> {
                 loaded.dropped += 1;
                 continue;
             }
-            let key = (m.time, m.event_id.clone(), m.rule, arrival);
-            if self.pending.insert(key, m).is_some() {
+            if !arrivals.insert(arrival) {
                 return Err(d.damaged(offset, "a waiting match appears twice"));
             }
+            self.pending.push(m, arrival);
             loaded.pending += 1;
         }
         if d.remaining() > 0 {
