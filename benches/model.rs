@@ -1,13 +1,13 @@
 //! Parsing speed of `cloudtrail-model`: records/s and bytes/s for borrowed and owned records, against
 //! `serde_json::Value` as the baseline, over the real records of the project corpus
-//! (cloudtrail-model/tests/data/corpus); and one hostile 10 MB record of duplicated keys, which must parse in
-//! time linear in its size.
+//! (cloudtrail-model/tests/data/corpus); whole against projected parses of those records (`Projection`);
+//! and one hostile 10 MB record of duplicated keys, which must parse in time linear in its size.
 
 use std::fs;
 use std::hint::black_box;
 use std::path::Path;
 
-use cloudtrail_model::Event;
+use cloudtrail_model::{Event, Projection};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 /// The corpus's real CloudTrail records (not the placeholders, lookalikes or wrapped tests).
@@ -84,6 +84,45 @@ fn parse(c: &mut Criterion) {
     group.finish();
 }
 
+fn projection(c: &mut Criterion) {
+    let records = corpus_records();
+    let bytes: usize = records.iter().map(String::len).sum();
+    let three = Projection::of(["eventName", "eventSource", "userIdentity"]);
+    let stats = Projection::of([
+        "userIdentity",
+        "eventSource",
+        "eventName",
+        "eventType",
+        "eventCategory",
+        "eventTime",
+        "timeWindow",
+    ]);
+    let none = Projection::new();
+    let mut group = c.benchmark_group("model/projection");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("whole", |b| {
+        b.iter(|| {
+            for text in &records {
+                black_box(Event::from_json(text).ok());
+            }
+        })
+    });
+    for (name, projection) in [
+        ("eventName_eventSource_userIdentity", &three),
+        ("stats_members", &stats),
+        ("nothing", &none),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                for text in &records {
+                    black_box(Event::from_json_projected(text, projection).ok());
+                }
+            })
+        });
+    }
+    group.finish();
+}
+
 /// A record of `target` bytes: half distinct unknown members, half alternations of an unfit and a typed
 /// `eventName`, the shape whose duplicates once each searched every earlier member (a 1 MB record took
 /// 2.7 s).
@@ -119,5 +158,5 @@ fn hostile(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, parse, hostile);
+criterion_group!(benches, parse, projection, hostile);
 criterion_main!(benches);

@@ -1,10 +1,13 @@
 //! Throughput of `cloudtrail-reader`: MB/s of decompressed JSON (and records/s) through the parallel
-//! reader over a generated tree of gzip files, at 1 thread and at all threads, parsing every record.
+//! reader over a generated tree of gzip files, at 1 thread and at all threads, parsing every record;
+//! and at all threads, whole records against records projected to `eventName`, `eventSource` and
+//! `userIdentity`.
 
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use cloudtrail_model::Projection;
 use cloudtrail_reader::{Reader, ReaderOptions, Source};
 use cloudtrail_synthetic::{GeneratorConfig, generate_tree};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -52,6 +55,34 @@ fn read(c: &mut Criterion) {
         }
         group.finish();
     }
+    let mut group = c.benchmark_group("reader/projection");
+    group.throughput(Throughput::Bytes(json_bytes));
+    group.sample_size(10);
+    let projection = Projection::of(["eventName", "eventSource", "userIdentity"]);
+    for (name, options) in [
+        ("whole", ReaderOptions::default()),
+        (
+            "projected_eventName_eventSource_userIdentity",
+            ReaderOptions::default().with_projection(projection),
+        ),
+    ] {
+        let reader = Reader::new(options.with_threads(cores));
+        group.bench_function(format!("{cores}-threads-{name}"), |b| {
+            b.iter(|| {
+                let stats = reader
+                    .for_each(
+                        &logs,
+                        |event, _| {
+                            black_box((event.event_name(), event.user_identity.is_some()));
+                        },
+                        |error| panic!("{error}"),
+                    )
+                    .expect("the tree reads");
+                assert_eq!(stats.records_delivered, records);
+            })
+        });
+    }
+    group.finish();
     let _ = std::fs::remove_dir_all(&dir);
 }
 

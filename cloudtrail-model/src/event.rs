@@ -29,6 +29,9 @@ json_object! {
     ///
     /// The lifetime is that of the input text: strings without escapes and raw payloads borrow from it.
     /// [`Event::into_owned`] makes an `Event<'static>` to keep.
+    ///
+    /// A record read under a [`crate::Projection`] holds only the members it names and says so
+    /// ([`Event::projection`]); it refuses to serialise, since it is not the record.
     pub struct Event<'a> {
         /// `eventVersion`: `"<major>.<minor>"`, e.g. `1.11` (see [`Event::event_version`]).
         "eventVersion" => event_version: Cow<'a, str>,
@@ -106,6 +109,7 @@ json_object! {
         /// `summary`: the counts of an aggregated event.
         "summary" => summary: Box<AggregatedSummary<'a>>,
     }
+    projected as projection;
 }
 
 impl<'a> Event<'a> {
@@ -113,18 +117,7 @@ impl<'a> Event<'a> {
     ///
     /// Fails only when the text is not a JSON object; see [`ParseError`].
     pub fn from_json(text: &'a str) -> Result<Self, ParseError> {
-        let bytes = text.as_bytes();
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        let event = match Event::deserialize(&mut deserializer) {
-            Ok(event) => event,
-            Err(error) => {
-                return Err(not_an_object(bytes).unwrap_or_else(|| ParseError::json(error, bytes)));
-            }
-        };
-        deserializer
-            .end()
-            .map_err(|error| ParseError::json(error, bytes))?;
-        Ok(event)
+        parse_with(text, |deserializer| Event::deserialize(deserializer))
     }
 
     /// Parses one record from JSON bytes, borrowing from them. Invalid UTF-8 is an error.
@@ -308,6 +301,28 @@ impl fmt::Display for RecordLabel<'_> {
         }
         f.write_str(" without an event id")
     }
+}
+
+/// Parses one record from `text` with `read` (a whole or a projected read), then checks that nothing but
+/// white space follows it.
+pub(crate) fn parse_with<'a>(
+    text: &'a str,
+    read: impl FnOnce(
+        &mut serde_json::Deserializer<serde_json::de::StrRead<'a>>,
+    ) -> Result<Event<'a>, serde_json::Error>,
+) -> Result<Event<'a>, ParseError> {
+    let bytes = text.as_bytes();
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let event = match read(&mut deserializer) {
+        Ok(event) => event,
+        Err(error) => {
+            return Err(not_an_object(bytes).unwrap_or_else(|| ParseError::json(error, bytes)));
+        }
+    };
+    deserializer
+        .end()
+        .map_err(|error| ParseError::json(error, bytes))?;
+    Ok(event)
 }
 
 /// Says what a failed parse found when the text is valid JSON but not an object.

@@ -12,6 +12,8 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use crate::skip::{Checked, SkipItems};
+
 /// A JSON value kept exactly as it was written: the open-ended blobs (`requestParameters`,
 /// `responseElements`, ...) and every member the model does not know.
 ///
@@ -229,7 +231,7 @@ impl<'de> Visitor<'de> for CowStrVisitor {
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
         Ok(Cow::Borrowed(v))
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+    fn visit_str<E: ::serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
         Ok(Cow::Owned(v.to_owned()))
     }
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
@@ -262,6 +264,12 @@ pub(crate) trait Lenient<'de>: Sized {
     }
     fn from_seq<A: SeqAccess<'de>>(seq: A) -> Result<Fit<Self>, A::Error> {
         Value::deserialize(SeqAccessDeserializer::new(seq)).map(Fit::Raw)
+    }
+    /// Reads past one value of this type without keeping it, with the checks its parse makes (see
+    /// [`crate::skip::Skip`]). The default is for types whose parse builds a `Value` of anything but a
+    /// string, number or boolean: every string and number is checked as a `Value` checks it.
+    fn skip<D: Deserializer<'de>>(deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(Checked)
     }
 }
 
@@ -311,31 +319,31 @@ impl<'de, T: Lenient<'de>> Visitor<'de> for FitVisitor<T> {
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
         Ok(Self::string(Cow::Borrowed(v)))
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+    fn visit_str<E: ::serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
         Ok(Self::string(Cow::Owned(v.to_owned())))
     }
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
         Ok(Self::string(Cow::Owned(v)))
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+    fn visit_bool<E: ::serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
         Ok(T::from_bool(v).map_or(Fit::Raw(Value::Bool(v)), Fit::Typed))
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+    fn visit_i64<E: ::serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
         Ok(Self::number(v.into()))
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+    fn visit_u64<E: ::serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
         Ok(Self::number(v.into()))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+    fn visit_f64<E: ::serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
         match serde_json::Number::from_f64(v) {
             Some(n) => Ok(Self::number(n)),
             None => Err(E::custom("non-finite number")),
         }
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+    fn visit_unit<E: ::serde::de::Error>(self) -> Result<Self::Value, E> {
         Ok(Fit::Raw(Value::Null))
     }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+    fn visit_none<E: ::serde::de::Error>(self) -> Result<Self::Value, E> {
         Ok(Fit::Raw(Value::Null))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
@@ -382,6 +390,9 @@ impl<'de, T: Lenient<'de> + Serialize> Lenient<'de> for Vec<T> {
             Some(values) => Fit::Raw(Value::Array(values)),
             None => Fit::Typed(typed),
         })
+    }
+    fn skip<D: Deserializer<'de>>(deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(SkipItems::<T>::new())
     }
 }
 
@@ -447,6 +458,9 @@ impl<'de, T: Lenient<'de>> Lenient<'de> for Box<T> {
             Fit::Typed(t) => Fit::Typed(Box::new(t)),
             Fit::Raw(v) => Fit::Raw(v),
         })
+    }
+    fn skip<D: Deserializer<'de>>(deserializer: D) -> Result<(), D::Error> {
+        T::skip(deserializer)
     }
 }
 
@@ -592,6 +606,10 @@ pub(crate) mod visits {
 
 /// Declares a JSON object type: its modelled members (each optional, with its JSON name), a `members`
 /// list for everything else, lenient single-pass deserialisation, lossless serialisation and `into_owned`.
+///
+/// With `projected as <field>;` after the members (records only), the type also holds the projection it
+/// was read under in that private field (`None` for a whole object), can be read under one
+/// (`read_projected`), and refuses to serialise when it holds one.
 macro_rules! json_object {
     (
         $(#[$meta:meta])*
@@ -601,6 +619,7 @@ macro_rules! json_object {
                 $json:literal => $field:ident : $ty:ty,
             )*
         }
+        $(projected as $projection:ident;)?
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Default)]
@@ -613,6 +632,10 @@ macro_rules! json_object {
             /// Members not modelled above, or whose value did not fit the modelled type, kept verbatim in
             /// input order.
             pub other: $crate::json::Members<'a>,
+            $(
+                /// The projection the object was read under; `None` when it was read whole.
+                pub(crate) $projection: Option<::std::borrow::Cow<'a, $crate::projection::Projection>>,
+            )?
         }
 
         impl $name<'_> {
@@ -624,6 +647,11 @@ macro_rules! json_object {
                 $name {
                     $($field: $crate::json::IntoOwned::into_owned(self.$field),)*
                     other: $crate::json::members_into_owned(self.other),
+                    $(
+                        $projection: self
+                            .$projection
+                            .map(|projection| ::std::borrow::Cow::Owned(projection.into_owned())),
+                    )?
                 }
             }
 
@@ -636,17 +664,14 @@ macro_rules! json_object {
             }
         }
 
-        impl<'a> $crate::json::IntoOwned for $name<'a> {
-            type Output = $name<'static>;
-            fn into_owned(self) -> Self::Output {
-                $name::into_owned(self)
-            }
-        }
-
-        impl<'de: 'a, 'a> $crate::json::Lenient<'de> for $name<'a> {
-            fn from_map<A: ::serde::de::MapAccess<'de>>(
+        impl<'a> $name<'a> {
+            /// Reads the members of an object, keeping those `filter` keeps and reading past the others
+            /// with the checks their parse would make.
+            #[inline(always)]
+            fn read_members<'de: 'a, A: ::serde::de::MapAccess<'de>, F: $crate::skip::MemberFilter>(
                 mut map: A,
-            ) -> Result<$crate::json::Fit<Self>, A::Error> {
+                filter: &F,
+            ) -> Result<Self, A::Error> {
                 const NAMES: &[&str] = &[$($json),*];
                 let mut out = $name::default();
                 let mut duplicates = $crate::json::Duplicates::<{ NAMES.len() }>::new();
@@ -655,6 +680,10 @@ macro_rules! json_object {
                         $(
                             $json => {
                                 const FIELD: usize = $crate::json::field_index(NAMES, $json);
+                                if !filter.modelled(FIELD) {
+                                    map.next_value_seed($crate::skip::SkipSeed::<$ty>::new())?;
+                                    continue;
+                                }
                                 match map.next_value::<$crate::json::Fit<$ty>>()? {
                                     $crate::json::Fit::Typed(value) => {
                                         duplicates.typed(FIELD);
@@ -668,13 +697,91 @@ macro_rules! json_object {
                             }
                         )*
                         _ => {
-                            let value = map.next_value::<$crate::json::RawJson<'a>>()?;
-                            out.other.push((key, value));
+                            if filter.other(&key) {
+                                let value = map.next_value::<$crate::json::RawJson<'a>>()?;
+                                out.other.push((key, value));
+                            } else {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
                         }
                     }
                 }
                 duplicates.finish(&mut out.other);
-                Ok($crate::json::Fit::Typed(out))
+                Ok(out)
+            }
+
+            $(
+                /// Reads a record under `projection` from a deserializer positioned at it: the members it
+                /// names are parsed, the others read past with the checks their parse would make.
+                pub(crate) fn read_projected<'de: 'a, D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                    projection: &'a $crate::projection::Projection,
+                ) -> Result<Self, D::Error> {
+                    struct ProjectedVisitor<'a>(&'a $crate::projection::Projection);
+                    impl<'de: 'a, 'a> ::serde::de::Visitor<'de> for ProjectedVisitor<'a> {
+                        type Value = $name<'a>;
+                        fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                            // The whole parse's words, so that both fail with the same message.
+                            f.write_str(concat!("a JSON object (", stringify!($name), ")"))
+                        }
+                        fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                            self,
+                            map: A,
+                        ) -> Result<Self::Value, A::Error> {
+                            let mut out = $name::read_members(map, self.0)?;
+                            out.$projection = Some(::std::borrow::Cow::Borrowed(self.0));
+                            Ok(out)
+                        }
+                    }
+                    deserializer.deserialize_map(ProjectedVisitor(projection))
+                }
+            )?
+        }
+
+        impl<'a> $crate::json::IntoOwned for $name<'a> {
+            type Output = $name<'static>;
+            fn into_owned(self) -> Self::Output {
+                $name::into_owned(self)
+            }
+        }
+
+        impl<'de: 'a, 'a> $crate::json::Lenient<'de> for $name<'a> {
+            fn from_map<A: ::serde::de::MapAccess<'de>>(
+                map: A,
+            ) -> Result<$crate::json::Fit<Self>, A::Error> {
+                Self::read_members(map, &$crate::skip::Everything).map($crate::json::Fit::Typed)
+            }
+
+            fn skip<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<(), D::Error> {
+                // What `Fit<Self>` reads: an object member by member, anything else as a `Value`.
+                struct SkipVisitor<'a>(::std::marker::PhantomData<&'a ()>);
+                impl<'de: 'a, 'a> ::serde::de::Visitor<'de> for SkipVisitor<'a> {
+                    type Value = ();
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str("any JSON value")
+                    }
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> Result<(), A::Error> {
+                        while let Some($crate::json::Key(key)) = map.next_key()? {
+                            match key.as_ref() {
+                                $(
+                                    $json => map.next_value_seed($crate::skip::SkipSeed::<$ty>::new())?,
+                                )*
+                                _ => {
+                                    map.next_value::<::serde::de::IgnoredAny>()?;
+                                }
+                            }
+                        }
+                        Ok(())
+                    }
+                    fn visit_seq<A: ::serde::de::SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+                        ::serde::de::Visitor::visit_seq($crate::skip::Checked, seq)
+                    }
+                    $crate::skip::checked_scalars!();
+                }
+                deserializer.deserialize_any(SkipVisitor::<'a>(::std::marker::PhantomData))
             }
         }
 
@@ -690,12 +797,7 @@ macro_rules! json_object {
                         self,
                         map: A,
                     ) -> Result<Self::Value, A::Error> {
-                        match <$name<'a> as $crate::json::Lenient<'de>>::from_map(map)? {
-                            $crate::json::Fit::Typed(value) => Ok(value),
-                            $crate::json::Fit::Raw(_) => Err(::serde::de::Error::custom(
-                                concat!("not a ", stringify!($name)),
-                            )),
-                        }
+                        $name::read_members(map, &$crate::skip::Everything)
                     }
                 }
                 deserializer.deserialize_map(ObjectVisitor(::std::marker::PhantomData))
@@ -705,6 +807,13 @@ macro_rules! json_object {
         impl ::serde::Serialize for $name<'_> {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 use ::serde::ser::SerializeMap;
+                $(
+                    if let Some(projection) = &self.$projection {
+                        return Err(::serde::ser::Error::custom(
+                            $crate::projection::RefusedSerialisation(projection),
+                        ));
+                    }
+                )?
                 let mut map = serializer.serialize_map(None)?;
                 $(
                     if let Some(value) = &self.$field {

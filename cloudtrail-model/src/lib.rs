@@ -59,6 +59,37 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Projection
+//!
+//! A consumer that reads a few members of every record names them in a [`Projection`] (`eventName`,
+//! `userIdentity`, or paths such as `userIdentity.arn`, which keep their top-level member), and a
+//! projected read ([`Event::from_json_projected`], or the [`ProjectedEvent`] seed inside your own serde
+//! code) parses those members and reads past the others without building them. The skip is not a
+//! shortcut: it checks each skipped member as its parse would (string escapes, numbers, nesting depth),
+//! so a projected read fails exactly when the whole parse fails, with the same error at the same byte
+//! (tests/projection.rs compares the two over the corpus, damaged included). The record is the same
+//! [`Event`] type, with the members not asked for absent, and it cannot pass for a whole one:
+//! [`Event::projection`] says what it holds, [`Event::is_whole`] is false and serialising it is an
+//! error.
+//!
+//! ```
+//! use cloudtrail_model::{Event, Projection};
+//!
+//! let json = r#"{"eventName":"GetObject","userIdentity":{"type":"AssumedRole"},"requestParameters":{"key":"k"}}"#;
+//! let projection = Projection::of(["eventName", "userIdentity.type"]);
+//! let event = Event::from_json_projected(json, &projection)?;
+//! assert_eq!(event.event_name(), Some("GetObject"));
+//! assert_eq!(event.identity_type().map(|t| t.as_str().to_owned()).as_deref(), Some("AssumedRole"));
+//! assert!(event.request_parameters.is_none());
+//! assert_eq!(event.projection(), Some(&projection));
+//! assert!(serde_json::to_value(&event).is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Derived views read the members their documentation names: [`Event::event_time`] needs `eventTime`
+//! and, for aggregated events, `timeWindow`; [`Event::lookalike`] needs [`Lookalike::MEMBERS`]. A view
+//! over a member the projection does not keep sees it absent.
+//!
 //! # Duplicated keys
 //!
 //! JSON allows an object to repeat a key; records crafted to do so must not cost more than their size.
@@ -115,6 +146,7 @@
 //! | `kinds` | the open enumerations [`EventType`], [`EventCategory`], [`IdentityType`], [`SubjectType`] |
 //! | `flag`, `time` | [`Flag`] (a boolean as written), [`Timestamp`] and [`parse_time`] |
 //! | `json` | [`RawJson`], [`Members`], [`IntoOwned`] |
+//! | `projection` | [`Projection`], [`ProjectedEvent`] |
 //! | `principal`, `outcome`, `source`, `arn`, `user_agent` | the derived views |
 //! | [`summary`] | [`summary::Summary`]: per-principal and whole-input summaries in bounded memory, mergeable across threads |
 //! | `anomaly`, `lookalike`, `error` | [`Anomaly`], [`Lookalike`], [`ParseError`] |
@@ -165,6 +197,8 @@ mod kinds;
 mod lookalike;
 mod outcome;
 mod principal;
+mod projection;
+mod skip;
 mod source;
 pub mod summary;
 mod time;
@@ -192,6 +226,7 @@ pub use kinds::{EventCategory, EventType, IdentityType, SubjectType};
 pub use lookalike::Lookalike;
 pub use outcome::{Outcome, is_denied_code};
 pub use principal::Principal;
+pub use projection::{ProjectedEvent, Projection};
 pub use source::SourceAddress;
 pub use time::{Timestamp, parse_time};
 pub use user_agent::{AiAssistant, Client, OffensiveDistribution, Os, UserAgent};

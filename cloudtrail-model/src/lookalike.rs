@@ -15,6 +15,18 @@ pub enum Lookalike {
     AlibabaActionTrail,
 }
 
+impl Lookalike {
+    /// The top-level members [`Event::lookalike`] reads: a projected read that is to tell lookalikes
+    /// keeps them (see [`crate::Projection`]).
+    pub const MEMBERS: &'static [&'static str] = &[
+        "eventSource",
+        "eventVersion",
+        "s3",
+        "acsRegion",
+        "serviceName",
+    ];
+}
+
 impl fmt::Display for Lookalike {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -32,6 +44,7 @@ impl Event<'_> {
     /// Says whether this object is a known lookalike rather than a CloudTrail record.
     ///
     /// Readers use this to reject such input with a clear error instead of delivering it as CloudTrail.
+    /// It reads the members [`Lookalike::MEMBERS`] names.
     pub fn lookalike(&self) -> Option<Lookalike> {
         let has = |name: &str| self.other.iter().any(|(key, _)| key == name);
         let source = self.event_source().unwrap_or("");

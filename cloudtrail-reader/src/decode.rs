@@ -416,9 +416,8 @@ fn room_for(content: &mut Vec<u8>, size: usize) {
 /// Inflates `input`, a whole gzip input, into `content` as one member in one call, when its trailer
 /// states a size of at most `limit` and it is exactly one verified member: libdeflate checks the
 /// member's CRC-32 and length, and as it does not say where the member ended, the input's last eight
-/// bytes must be that member's trailer and no other member may start after its header (a valid member
-/// starts with `1f 8b 08`; a chance match in the deflate data only sends the input to the streaming
-/// path). Returns the content's length, or `None` for the streaming path to inflate it instead.
+/// bytes must be that member's trailer and occur nowhere else after its header (a chance occurrence in
+/// the deflate data only sends the input to the streaming path). Returns the content's length, or `None` for the streaming path to inflate it instead.
 #[cfg(feature = "libdeflate")]
 fn whole_member(
     decompressor: &mut libdeflater::Decompressor,
@@ -435,8 +434,12 @@ fn whole_member(
     let mut trailer = [0u8; 8];
     trailer[..4].copy_from_slice(&crc.to_le_bytes());
     trailer[4..].copy_from_slice(&(inflated as u32).to_le_bytes());
-    let after_header = input.get(10..input.len().checked_sub(8)?)?;
-    (input.ends_with(&trailer) && memchr::memmem::find(after_header, &[0x1f, 0x8b, 0x08]).is_none())
+    // libdeflate checked the first member's trailer against the content, so that trailer is in the
+    // input where the first member ends. It ends where the input does exactly when the trailer's only
+    // occurrence after the header is the input's last eight bytes: any byte after the member (a second
+    // member, even one whose magic is damaged, or garbage) puts an occurrence earlier.
+    let before_last = input.get(10..input.len().checked_sub(1)?)?;
+    (input.ends_with(&trailer) && memchr::memmem::find(before_last, &trailer).is_none())
         .then_some(inflated)
 }
 
@@ -569,6 +572,24 @@ mod tests {
         let (whole, error) = decode(&input, true, 50_000);
         assert!(whole.len() <= 50_000, "{}", whole.len());
         assert_eq!((whole, error), decode(&input, false, 50_000));
+    }
+
+    /// Two members of the same content (so the same trailer), the second's magic damaged: the
+    /// whole-member path cannot tell from the trailer that a second member follows, and must not drop it
+    /// unreported (a case proptest found).
+    #[test]
+    fn a_second_member_with_a_damaged_magic_is_reported_on_both_paths() {
+        for text in ["", "{\"Records\":[]}"] {
+            let member = gzip(text.as_bytes());
+            let mut input = [member.clone(), member.clone()].concat();
+            input[member.len()] ^= 1;
+            let (content, error) = decode(&input, true, 1 << 20);
+            assert!(
+                error.is_some(),
+                "{text:?}: the damaged member went unreported"
+            );
+            assert_eq!((content, error), decode(&input, false, 1 << 20));
+        }
     }
 
     proptest::proptest! {

@@ -8,7 +8,7 @@ use serde::Deserializer as _;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use cloudtrail_model::Event;
+use cloudtrail_model::{Event, ProjectedEvent, Projection};
 
 use crate::error::{ReadError, ValueDamage};
 
@@ -132,23 +132,25 @@ pub(crate) fn skip_to_next_value_line(bytes: &[u8], from: usize) -> Option<usize
 }
 
 /// Scans `bytes`, a window of an input's content, for records, handing each to `on_item` in order.
-/// `max_record` caps a record's size.
-pub(crate) fn scan(
-    input: &str,
-    bytes: &[u8],
+/// `max_record` caps a record's size; records the scan parses itself are read under `projection`.
+pub(crate) fn scan<'s>(
+    input: &'s str,
+    bytes: &'s [u8],
     window: Window,
     max_record: u64,
+    projection: Option<&'s Projection>,
     on_item: &mut dyn FnMut(Found<'_>) -> Flow,
 ) -> Scanned {
-    scan_with(input, bytes, window, max_record, on_item, true)
+    scan_with(input, bytes, window, max_record, projection, on_item, true)
 }
 
 /// [`scan`], with or without the fast path for containers (the tests compare the two).
-fn scan_with(
-    input: &str,
-    bytes: &[u8],
+fn scan_with<'s>(
+    input: &'s str,
+    bytes: &'s [u8],
     window: Window,
     max_record: u64,
+    projection: Option<&'s Projection>,
     on_item: &mut dyn FnMut(Found<'_>) -> Flow,
     fast: bool,
 ) -> Scanned {
@@ -157,6 +159,7 @@ fn scan_with(
         origin: bytes.as_ptr() as usize,
         window,
         max_record,
+        projection,
         on_item,
         stopped: false,
         recheck: !fast,
@@ -208,6 +211,8 @@ struct Scanner<'s, 'f> {
     origin: usize,
     window: Window,
     max_record: u64,
+    /// What the fast path reads of each record; `None` for whole records.
+    projection: Option<&'s Projection>,
     on_item: &'f mut dyn FnMut(Found<'_>) -> Flow,
     /// The caller asked to stop: no more records, no error for the interruption.
     stopped: bool,
@@ -333,14 +338,13 @@ impl<'s> Scanner<'s, '_> {
             loop {
                 skip_space(&mut at);
                 let rest = text.get(at..).filter(|rest| rest.starts_with('{'));
-                let mut records = serde_json::Deserializer::from_str(rest.unwrap_or_default())
-                    .into_iter::<Event<'s>>();
-                let (Some(rest), Some(Ok(event))) = (rest, records.next()) else {
+                let parsed = rest.and_then(|rest| parse_record(rest, self.projection));
+                let (Some(rest), Some((event, end))) = (rest, parsed) else {
                     self.recheck = true;
                     return None;
                 };
                 // The parser stops at the record's end and says where that is.
-                let Some(record) = rest.get(..records.byte_offset()) else {
+                let Some(record) = rest.get(..end) else {
                     self.recheck = true;
                     return None;
                 };
@@ -661,6 +665,28 @@ impl<'s> Scanner<'s, '_> {
     }
 }
 
+/// Parses the record at the start of `text` (under `projection`, if any), and says where it ends;
+/// `None` when it is not a whole, valid record.
+fn parse_record<'s>(
+    text: &'s str,
+    projection: Option<&'s Projection>,
+) -> Option<(Event<'s>, usize)> {
+    match projection {
+        None => {
+            let mut records = serde_json::Deserializer::from_str(text).into_iter::<Event<'s>>();
+            let event = records.next()?.ok()?;
+            Some((event, records.byte_offset()))
+        }
+        Some(projection) => {
+            let mut deserializer = serde_json::Deserializer::from_str(text);
+            let event = ProjectedEvent(projection)
+                .deserialize(&mut deserializer)
+                .ok()?;
+            Some((event, deserializer.into_iter::<IgnoredAny>().byte_offset()))
+        }
+    }
+}
+
 /// The first member name of an object, read without parsing the rest.
 fn first_key(text: &str) -> Option<&str> {
     let rest = text.strip_prefix('{')?.trim_start();
@@ -837,7 +863,15 @@ mod tests {
             records.push((span.index, span.offset, span.text.to_owned(), parsed));
             Flow::Continue
         };
-        let scanned = scan_with("t", text, Window::WHOLE, max_record, &mut on_record, fast);
+        let scanned = scan_with(
+            "t",
+            text,
+            Window::WHOLE,
+            max_record,
+            None,
+            &mut on_record,
+            fast,
+        );
         let seen = Seen {
             records,
             lost,

@@ -51,6 +51,40 @@
 //! Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Projection
+//!
+//! A consumer that reads a few members of every record says which ([`ReaderOptions::with_projection`],
+//! a [`cloudtrail_model::Projection`] of member names or paths): each record is then parsed for those
+//! members only and read past for the rest, and delivered as an `Event` whose other members are absent
+//! and which says so ([`Event::projection`](cloudtrail_model::Event::projection), and serialising it is
+//! an error). The full parse stays the default. Every byte is still checked as the full parse checks it,
+//! so the counts, the records delivered and their places, and every error with its location are those
+//! of a full read (a property test compares the two on damaged containers and JSON Lines). The reader
+//! adds the members it reads itself to tell lookalikes
+//! ([`Lookalike::MEMBERS`](cloudtrail_model::Lookalike::MEMBERS)), and reads a record whole to decide
+//! when it has none of the members that make an object a record.
+//!
+//! ```
+//! use cloudtrail_model::Projection;
+//! use cloudtrail_reader::{Reader, ReaderOptions, Source};
+//!
+//! let records = br#"{"Records":[
+//!     {"eventVersion":"1.11","eventName":"ListBuckets","userIdentity":{"type":"Root"},"requestParameters":{"a":1}},
+//!     {"eventVersion":"1.11","eventName":"GetObject","userIdentity":{"type":"AssumedRole"}}]}"#;
+//! let options = ReaderOptions::default().with_projection(Projection::of(["userIdentity.type"]));
+//! let roots = Reader::new(options).fold(
+//!     &[Source::Bytes { name: "trail.json".into(), data: records.to_vec().into() }],
+//!     || 0u64,
+//!     |roots, event, _where| {
+//!         assert!(event.request_parameters.is_none() && event.event_name().is_none());
+//!         *roots += u64::from(event.identity_type().is_some_and(|t| t.as_str() == "Root"));
+//!     },
+//!     |error| eprintln!("{error}"),
+//! )?;
+//! assert_eq!(roots.states.iter().sum::<u64>(), 1);
+//! Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Errors and conservation
 //!
 //! Under [`ErrorPolicy::SkipAndReport`] (the default) each error goes to the error callback and reading

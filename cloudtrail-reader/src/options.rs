@@ -3,6 +3,8 @@
 use std::fmt;
 use std::sync::Arc;
 
+use cloudtrail_model::Projection;
+
 use crate::layout::LayoutFilter;
 
 /// What to do when an input or a record is bad.
@@ -170,6 +172,9 @@ pub struct ReaderOptions {
     pub progress: Option<ProgressHook>,
     /// How to reach S3 for `s3://` sources.
     pub s3: S3Options,
+    /// The members to read from each record, the rest read past (see the crate docs, Projection);
+    /// `None` (the default) reads records whole.
+    pub projection: Option<Projection>,
 }
 
 impl Default for ReaderOptions {
@@ -183,6 +188,7 @@ impl Default for ReaderOptions {
             filter: LayoutFilter::default(),
             progress: None,
             s3: S3Options::default(),
+            projection: None,
         }
     }
 }
@@ -198,6 +204,7 @@ impl fmt::Debug for ReaderOptions {
             .field("filter", &self.filter)
             .field("progress", &self.progress.as_ref().map(|_| "callback"))
             .field("s3", &self.s3)
+            .field("projection", &self.projection)
             .finish()
     }
 }
@@ -251,6 +258,17 @@ impl ReaderOptions {
     /// Sets [`ReaderOptions::s3`].
     pub fn with_s3(mut self, s3: S3Options) -> Self {
         self.s3 = s3;
+        self
+    }
+
+    /// Sets [`ReaderOptions::projection`]: records are delivered holding the members `projection` keeps
+    /// (and those the reader reads to tell a record from other JSON, [`Lookalike::MEMBERS`]), each
+    /// record's other members read past with the checks a whole read makes, so that every count and
+    /// error is what a whole read gives.
+    ///
+    /// [`Lookalike::MEMBERS`]: cloudtrail_model::Lookalike::MEMBERS
+    pub fn with_projection(mut self, projection: Projection) -> Self {
+        self.projection = Some(projection);
         self
     }
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use cloudtrail_model::{Event, OwnedEvent};
+use cloudtrail_model::{Event, Lookalike, OwnedEvent, Projection};
 
 use crate::decode::{Buffers, DecodeStop, Decoder, KEEP_CONTENT};
 use crate::error::ReadError;
@@ -120,6 +120,8 @@ enum InputKind {
 #[derive(Debug, Clone)]
 pub struct Reader {
     options: ReaderOptions,
+    /// The projection records are read under: the options', with the members the reader reads.
+    projection: Option<Projection>,
     /// Content added at a time to a stream of values ([`WINDOW`]; smaller in the tests).
     window: usize,
 }
@@ -133,8 +135,14 @@ impl Default for Reader {
 impl Reader {
     /// A reader with these options.
     pub fn new(options: ReaderOptions) -> Self {
+        let projection = options.projection.as_ref().map(|projection| {
+            projection
+                .clone()
+                .union(&Projection::of(Lookalike::MEMBERS))
+        });
         Reader {
             options,
+            projection,
             window: WINDOW,
         }
     }
@@ -410,6 +418,7 @@ impl Reader {
             deliver,
             report,
             keep_going: true,
+            projection: self.projection.as_ref(),
         };
         let decoder = opened.map_err(DecodeStop::Io).and_then(|opened| {
             Decoder::new(
@@ -507,6 +516,7 @@ impl Reader {
                 within_values: false,
             },
             self.options.max_record_bytes,
+            self.projection.as_ref(),
             &mut |found| sink.found(found),
         );
         if !sink.keep_going {
@@ -582,6 +592,7 @@ impl Reader {
                         within_values: !first,
                     },
                     self.options.max_record_bytes,
+                    self.projection.as_ref(),
                     &mut |found| sink.found(found),
                 );
                 if !sink.keep_going {
@@ -861,6 +872,26 @@ fn has_record_members(event: &Event<'_>) -> bool {
         })
 }
 
+/// Whether `event`, parsed from `text`, has the members of a record. A projected record that shows none
+/// is looked at whole (rare: the reader keeps `eventVersion` and `eventSource`), so that the decision is
+/// the whole read's.
+fn is_record(event: &Event<'_>, text: &str) -> bool {
+    has_record_members(event)
+        || (event.projection().is_some()
+            && Event::from_json(text).is_ok_and(|whole| has_record_members(&whole)))
+}
+
+/// Parses one record, under `projection` if any.
+fn parse<'s>(
+    text: &'s str,
+    projection: Option<&'s Projection>,
+) -> Result<Event<'s>, cloudtrail_model::ParseError> {
+    match projection {
+        Some(projection) => Event::from_json_projected(text, projection),
+        None => Event::from_json(text),
+    }
+}
+
 /// The deepest nesting of arrays and objects accepted in a record, as serde_json allows when it builds
 /// values (real records nest a dozen levels).
 const MAX_NESTING: usize = 128;
@@ -999,6 +1030,8 @@ struct Sink<'s> {
     report: &'s mut dyn FnMut(ReadError) -> bool,
     /// The caller has not asked to stop.
     keep_going: bool,
+    /// What is read of each record; `None` for whole records.
+    projection: Option<&'s Projection>,
 }
 
 impl Sink<'_> {
@@ -1023,7 +1056,7 @@ impl Sink<'_> {
         let owned;
         let parsed = match span.event {
             Some(event) => Ok(event),
-            None => match Event::from_json(span.text) {
+            None => match parse(span.text, self.projection) {
                 Ok(event) => {
                     owned = event;
                     Ok(&owned)
@@ -1054,7 +1087,7 @@ impl Sink<'_> {
                         offset: span.offset,
                         lookalike,
                     })
-                } else if !has_record_members(event) {
+                } else if !is_record(event, span.text) {
                     Some(ReadError::NoRecordMembers {
                         input: name.to_owned(),
                         record_index: span.index,

@@ -133,8 +133,9 @@ fn validate_exits_1_on_a_bad_record() {
 #[test]
 fn a_closed_pipe_ends_validate_quietly_with_status_0() {
     let dir = scratch("pipe");
-    // Enough failure lines to outgrow any pipe buffer.
-    let lines: Vec<String> = (0..20_000).map(|_| "[1]".to_owned()).collect();
+    // Enough failure lines to outgrow any pipe buffer: objects that are not records, one failure each
+    // (a first line that is an array would make the file one JSON document, a single failure).
+    let lines: Vec<String> = (0..20_000).map(|i| format!(r#"{{"n":{i}}}"#)).collect();
     let file = jsonl(&dir, "many-bad.jsonl", &lines);
     let mut child = example("validate")
         .arg(&file)
