@@ -1,50 +1,13 @@
 //! Every record of the project corpus (tests/data/corpus, real CloudTrail from public sources; provenance in
 //! tests/data/corpus/SOURCES.md) parses and serialises back to JSON equal to its input.
 
+mod common;
+
 use std::fs;
-use std::path::PathBuf;
 
 use cloudtrail_model::{Event, Lookalike};
+use common::{corpus_dir, corpus_files, records};
 use serde_json::Value;
-use serde_json::value::RawValue;
-
-fn corpus_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/corpus"))
-}
-
-/// The records of one corpus file as raw JSON text: the line itself, or the record inside a Panther test
-/// (`event`) or an EventBridge envelope (`detail`).
-fn records(file: &str) -> Vec<String> {
-    let text = fs::read_to_string(corpus_dir().join(file)).unwrap();
-    text.lines()
-        .filter(|line| !line.trim().is_empty())
-        .map(|line| {
-            let wrapper = match file {
-                "panther_expectations.jsonl" => Some("event"),
-                "eventbridge-envelopes.jsonl" => Some("detail"),
-                _ => None,
-            };
-            match wrapper {
-                Some(key) => {
-                    let members: std::collections::BTreeMap<String, &RawValue> =
-                        serde_json::from_str(line).unwrap();
-                    members[key].get().to_owned()
-                }
-                None => line.to_owned(),
-            }
-        })
-        .collect()
-}
-
-fn corpus_files() -> Vec<String> {
-    let mut files: Vec<String> = fs::read_dir(corpus_dir())
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
-        .filter(|name| name.ends_with(".jsonl"))
-        .collect();
-    files.sort();
-    files
-}
 
 fn assert_round_trip(file: &str, index: usize, text: &str) -> Event<'static> {
     let event = Event::from_json(text).unwrap_or_else(|e| panic!("{file}:{index}: {e}"));

@@ -4,55 +4,28 @@
 //! projected record refuses to serialise, and damaged records fail under a projection exactly when, and
 //! with the same error as, the whole parse fails.
 
-use std::collections::BTreeMap;
-use std::fs;
-use std::path::PathBuf;
+mod common;
+
 use std::sync::OnceLock;
 
 use cloudtrail_model::{Event, ParseError, ProjectedEvent, Projection};
+use common::{corpus_files, numbered_records};
 use proptest::prelude::*;
 use serde::de::DeserializeSeed;
-use serde_json::value::RawValue;
-
-fn corpus_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/corpus"))
-}
 
 /// Every record of the corpus as raw JSON text (the record inside a Panther test or an EventBridge
 /// envelope), with its file and line for messages.
 fn corpus() -> &'static [(String, String)] {
     static CORPUS: OnceLock<Vec<(String, String)>> = OnceLock::new();
     CORPUS.get_or_init(|| {
-        let mut files: Vec<String> = fs::read_dir(corpus_dir())
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
-            .filter(|name| name.ends_with(".jsonl"))
-            .collect();
-        files.sort();
-        let mut records = Vec::new();
-        for file in files {
-            let text = fs::read_to_string(corpus_dir().join(&file)).unwrap();
-            let wrapper = match file.as_str() {
-                "panther_expectations.jsonl" => Some("event"),
-                "eventbridge-envelopes.jsonl" => Some("detail"),
-                _ => None,
-            };
-            for (line, record) in text.lines().enumerate() {
-                if record.trim().is_empty() {
-                    continue;
-                }
-                let record = match wrapper {
-                    Some(key) => {
-                        let members: BTreeMap<String, &RawValue> =
-                            serde_json::from_str(record).unwrap();
-                        members[key].get().to_owned()
-                    }
-                    None => record.to_owned(),
-                };
-                records.push((format!("{file}:{}", line + 1), record));
-            }
-        }
-        records
+        corpus_files()
+            .iter()
+            .flat_map(|file| {
+                numbered_records(file)
+                    .into_iter()
+                    .map(move |(line, record)| (format!("{file}:{line}"), record))
+            })
+            .collect()
     })
 }
 

@@ -119,7 +119,8 @@ impl Pending {
         self.bytes
     }
 
-    /// Whether a match with this arrival number waits (to refuse a damaged state that repeats one).
+    /// The arrival numbers of the matches waiting (so that loading a damaged state that repeats one is
+    /// refused).
     pub(crate) fn arrivals(&self) -> impl Iterator<Item = u64> + '_ {
         self.heap.iter().map(|w| w.arrival)
     }
